@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace PruneCluster.Engine.Models.Modules;
+
+/// <summary>
+/// A [1, C, 1, 1] 0/1 tensor multiplied into a layer's output. Held in a plain class rather than a Tensor field because
+/// TorchSharp registers every Tensor field of a Module as a buffer (and would save it into the state_dict).
+/// </summary>
+public sealed class ChannelMask(Tensor multiplier) : IDisposable
+{
+    public Tensor Multiplier { get; } = multiplier;
+
+    public static ChannelMask Zeroing(long channels, IEnumerable<long> removed, Device device)
+    {
+        var m = ones(1, channels, 1, 1, device: device);
+        foreach (var c in removed)
+            m[0, c] = 0f;
+        return new ChannelMask(m.DetachFromDisposeScope());
+    }
+
+    public Tensor Apply(Tensor x) => x.mul(Multiplier);
+
+    public void Dispose() => Multiplier.Dispose();
+}

@@ -1,0 +1,200 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PruneCluster.Engine.Models.Modules;
+
+/// <summary>
+/// yolov7 <c>Detect</c>, <c>IDetect</c> (implicit add before and multiply after each output conv) and <c>IAuxDetect</c>
+/// (IDetect plus auxiliary output convs <c>m2</c> used only in training). Its convs are consumers only: their
+/// output size is fixed by anchors × (classes + 5).
+/// </summary>
+public sealed class DetectHead : YoloLayer
+{
+    private readonly ModuleList<Conv2d> m;
+    private readonly ModuleList<Implicit>? ia;
+    private readonly ModuleList<Implicit>? im;
+    private readonly ModuleList<Conv2d>? m2;
+    private readonly Tensor anchors;
+    private readonly Tensor anchor_grid;
+    private bool implicitFolded;
+
+    public DetectHead(string kind, int nc, IReadOnlyList<IReadOnlyList<double>> anchorRows, IReadOnlyList<long> inputChannels, IReadOnlyList<double> strides) : base(kind)
+    {
+        Kind = kind;
+        Nc = nc;
+        Levels = anchorRows.Count;
+        AnchorsPerLevel = anchorRows[0].Count / 2;
+        Strides = strides.ToArray();
+        var outputs = AnchorsPerLevel * (nc + 5);
+        var main = inputChannels.Take(Levels).ToList();
+        m = new ModuleList<Conv2d>(main.Select(c => Conv2d(c, outputs, 1, bias: true)).ToArray());
+        if (kind != "Detect")
+        {
+            ia = new ModuleList<Implicit>(main.Select(Implicit.A).ToArray());
+            im = new ModuleList<Implicit>(main.Select(_ => Implicit.M(outputs)).ToArray());
+        }
+        if (kind == "IAuxDetect")
+            m2 = new ModuleList<Conv2d>(inputChannels.Skip(Levels).Select(c => Conv2d(c, outputs, 1, bias: true)).ToArray());
+        // Buffers as yolov7 registers them: anchors in grid units, anchor_grid in pixels.
+        var pixels = tensor(anchorRows.SelectMany(r => r).Select(v => (float)v).ToArray()).view(Levels, -1, 2);
+        anchor_grid = pixels.clone().view(Levels, 1, -1, 1, 1, 2);
+        anchors = pixels / tensor(Strides.Select(s => (float)s).ToArray()).view(-1, 1, 1);
+        RegisterComponents();
+        Heads = Enumerable.Range(0, Levels).Select(i => (IConvUnit)new HeadConv(this, i)).ToList();
+    }
+
+    public string Kind { get; }
+    public int Nc { get; }
+    public int Levels { get; }
+    public int AnchorsPerLevel { get; }
+    public double[] Strides { get; }
+    public int Outputs => Nc + 5;
+
+    /// <summary>The head convs as conv units (main outputs first, then the auxiliary ones).</summary>
+    public IReadOnlyList<IConvUnit> Heads { get; private set; }
+
+    private IReadOnlyList<IConvUnit> AuxHeads => m2 == null ? [] : Enumerable.Range(0, m2.Count).Select(i => (IConvUnit)new AuxHeadConv(m2[i])).ToList();
+
+    public override IEnumerable<(string Path, IConvUnit Unit)> ConvUnits =>
+        Heads.Select((u, i) => ($"m.{i}", u)).Concat(AuxHeads.Select((u, i) => ($"m2.{i}", u)));
+
+    /// <summary>Training-style forward: the raw per-level outputs [b, na, ny, nx, nc+5] (aux levels included).</summary>
+    public override Tensor forward(IReadOnlyList<Tensor> inputs) => throw new NotSupportedException("call Raw or Decode");
+
+    public Tensor[] Raw(IReadOnlyList<Tensor> inputs, bool includeAux)
+    {
+        var outputs = new List<Tensor>();
+        for (var i = 0; i < Levels; i++)
+            outputs.Add(Level(i, inputs[i]));
+        if (includeAux && m2 != null)
+            for (var i = 0; i < m2.Count; i++)
+                outputs.Add(Reshape(m2[i].forward(inputs[Levels + i])));
+        return outputs.ToArray();
+    }
+
+    private Tensor Level(int i, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        if (ia != null && !implicitFolded)
+            x = ia[i].forward(x);
+        var mask = Heads[i].Mask;
+        if (mask != null)
+            x = mask.Apply(x);
+        var y = m[i].forward(x);
+        if (im != null && !implicitFolded)
+            y = im[i].forward(y);
+        return Reshape(y).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Reshape(Tensor y)
+    {
+        var (bs, ny, nx) = (y.shape[0], y.shape[2], y.shape[3]);
+        return y.view(bs, AnchorsPerLevel, Outputs, ny, nx).permute(0, 1, 3, 4, 2).contiguous();
+    }
+
+    /// <summary>Inference output [b, N, nc+5]: xywh in input pixels, sigmoid objectness and class scores.</summary>
+    public Tensor Decode(IReadOnlyList<Tensor> raw)
+    {
+        using var scope = NewDisposeScope();
+        var z = new List<Tensor>();
+        for (var i = 0; i < Levels; i++)
+        {
+            var (bs, ny, nx) = (raw[i].shape[0], raw[i].shape[2], raw[i].shape[3]);
+            var y = raw[i].sigmoid();
+            var grid = Grid(nx, ny, y.device);
+            var xy = (y[TensorIndex.Ellipsis, TensorIndex.Slice(0, 2)] * 2.0 - 0.5 + grid) * Strides[i];
+            var wh = (y[TensorIndex.Ellipsis, TensorIndex.Slice(2, 4)] * 2).pow(2) * anchor_grid[i];
+            z.Add(cat([xy, wh, y[TensorIndex.Ellipsis, TensorIndex.Slice(4, null)]], -1).view(bs, -1, Outputs));
+        }
+        return cat(z, 1).MoveToOuterDisposeScope();
+    }
+
+    // Computed per call rather than cached: a cached Tensor field would become a buffer (and be saved).
+    private static Tensor Grid(long nx, long ny, Device device)
+    {
+        var mesh = meshgrid([arange(ny, device: device), arange(nx, device: device)], indexing: "ij");
+        return stack([mesh[1], mesh[0]], 2).view(1, 1, ny, nx, 2).to(ScalarType.Float32);
+    }
+
+    public override ChannelSources Trace(IReadOnlyList<ChannelSources> inputs, ITraceContext context)
+    {
+        var units = ConvUnits.Select(u => u.Unit).ToList();
+        for (var i = 0; i < units.Count; i++)
+            context.Consume(units[i], inputs[i]);
+        return new ChannelSources([]);
+    }
+
+    /// <summary>Folds ImplicitA into the conv bias and ImplicitM into weight and bias (yolov7 IDetect.fuse).</summary>
+    public void Fuse()
+    {
+        if (ia == null || im == null || implicitFolded)
+            return;
+        using var _ = no_grad();
+        for (var i = 0; i < Levels; i++)
+        {
+            var w = m[i].weight!;
+            var (c1, c2) = (w.shape[0], w.shape[1]);
+            var bias = m[i].bias! + matmul(w.reshape(c1, c2), ia[i].Value.reshape(c2, 1)).squeeze(1);
+            var scale = im[i].Value.reshape(c1);
+            m[i].bias = new Parameter((bias * scale).contiguous(), false);
+            m[i].weight = new Parameter((w * im[i].Value.transpose(0, 1)).contiguous(), false);
+        }
+        // The implicit modules stay registered (and counted), as in the fused PyTorch model, but are no longer applied.
+        implicitFolded = true;
+    }
+
+    public bool IsFused => ia == null || implicitFolded;
+
+    /// <summary>Declares that loaded weights already contain the folded implicits (a fused checkpoint).</summary>
+    public void MarkImplicitFolded() => implicitFolded = ia != null;
+
+    /// <summary>Main-output conv i seen as a consumer-only conv unit; its input includes ImplicitA.</summary>
+    private sealed class HeadConv(DetectHead head, int level) : IConvUnit
+    {
+        private Conv2d Conv => head.m[level];
+        public long OutChannels => Conv.weight!.shape[0];
+        public long InChannels => Conv.weight!.shape[1];
+        public IReadOnlyList<Tensor> FilterWeights => [Conv.weight!];
+        public IReadOnlyList<BatchNorm2d> Norms => [];
+        public long MacsPerPixel => TensorSelect.Macs(Conv);
+        public int Stride => 1;
+        public ChannelMask? Mask { get; set; }
+
+        public void KeepOutputs(Tensor keep) => throw new NotSupportedException("detection-head convs cannot lose filters: their outputs are anchors × (classes + 5)");
+
+        public void KeepInputs(Tensor keep)
+        {
+            if (head.ia != null && head.implicitFolded)
+                RemoveFoldedImplicit(keep);
+            Conv.weight = TensorSelect.Select(Conv.weight!, 1, keep);
+            head.ia?[level].KeepChannels(keep);
+        }
+
+        // A fused IDetect bias holds (b + W·ia)·im over every input channel. Pruned channels must take their ImplicitA
+        // contribution with them, exactly as in the unfused model where the channel (and its implicit) disappear.
+        private void RemoveFoldedImplicit(Tensor keep)
+        {
+            using var _ = no_grad();
+            using var scope = NewDisposeScope();
+            var removed = ones(InChannels, dtype: ScalarType.Bool).index_fill_(0, keep.to(Conv.weight!.device), false);
+            var implicitA = head.ia![level].Value.reshape(-1) * removed.to(ScalarType.Float32);
+            var w = Conv.weight!;
+            var contribution = matmul(w.reshape(w.shape[0], w.shape[1]), implicitA);
+            Conv.bias = new Parameter((Conv.bias! - contribution).contiguous().MoveToOuterDisposeScope(), false);
+        }
+    }
+
+    private sealed class AuxHeadConv(Conv2d conv) : IConvUnit
+    {
+        public long OutChannels => conv.weight!.shape[0];
+        public long InChannels => conv.weight!.shape[1];
+        public IReadOnlyList<Tensor> FilterWeights => [conv.weight!];
+        public IReadOnlyList<BatchNorm2d> Norms => [];
+        public long MacsPerPixel => TensorSelect.Macs(conv);
+        public int Stride => 1;
+        public ChannelMask? Mask { get; set; }
+        public void KeepOutputs(Tensor keep) => throw new NotSupportedException("detection-head convs cannot lose filters");
+        public void KeepInputs(Tensor keep) => conv.weight = TensorSelect.Select(conv.weight!, 1, keep);
+    }
+}

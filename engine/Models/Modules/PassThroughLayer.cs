@@ -1,0 +1,37 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PruneCluster.Engine.Models.Modules;
+
+/// <summary>
+/// A layer that maps each channel to itself (max pools, nearest up-sampling): pruning flows straight through it.
+/// The single child is registered as <c>m</c>, as in yolov7's MP and SP.
+/// </summary>
+public sealed class PassThroughLayer : YoloLayer
+{
+    private readonly Module<Tensor, Tensor> m;
+    private readonly double strideFactor;
+
+    private PassThroughLayer(string name, Module<Tensor, Tensor> m, double strideFactor) : base(name)
+    {
+        this.m = m;
+        this.strideFactor = strideFactor;
+        RegisterComponents();
+    }
+
+    /// <summary>yolov7 <c>MP(k)</c>: k×k max pool with stride k.</summary>
+    public static PassThroughLayer MP(long k = 2) => new("MP", MaxPool2d(k, k), k);
+
+    /// <summary>yolov7 <c>SP(k, s)</c>: k×k max pool, stride s, same padding.</summary>
+    public static PassThroughLayer SP(long k = 3, long s = 1) => new("SP", MaxPool2d(k, s, k / 2), s);
+
+    /// <summary><c>nn.Upsample(None, scale, 'nearest')</c>.</summary>
+    public static PassThroughLayer Upsample(double scale) =>
+        new("Upsample", nn.Upsample(scale_factor: [scale, scale], mode: UpsampleMode.Nearest), 1 / scale);
+
+    public override Tensor forward(IReadOnlyList<Tensor> inputs) => m.forward(inputs[0]);
+
+    public override ChannelSources Trace(IReadOnlyList<ChannelSources> inputs, ITraceContext context) => inputs[0];
+
+    public override double StrideFactor => strideFactor;
+}

@@ -1,0 +1,141 @@
+using PruneCluster.Engine.Models.Modules;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PruneCluster.Engine.Models;
+
+/// <summary>
+/// A YOLOv7-family network built from its cfg. Parameter names equal the official state_dict keys
+/// (<c>model.N.…</c>). Forward runs the cfg rows in order, keeping each output only as long as a later row needs it.
+/// </summary>
+public sealed class YoloModel : Module<Tensor, Tensor>
+{
+    private readonly ModuleList<YoloLayer> model;
+    private readonly int[] lastUse;
+
+    internal YoloModel(YoloCfg cfg, IReadOnlyList<YoloLayer> layers, IReadOnlyList<double> layerStrides) : base("Model")
+    {
+        Cfg = cfg;
+        model = new ModuleList<YoloLayer>(layers.ToArray());
+        LayerStrides = layerStrides.ToArray();
+        RegisterComponents();
+        Head = layers[^1] as DetectHead ?? throw new ModelConfigException($"{cfg.Source}: the last layer must be Detect, IDetect or IAuxDetect");
+        ConvLayers = EnumerateConvLayers(cfg, layers);
+        lastUse = ComputeLastUse(cfg);
+    }
+
+    public YoloCfg Cfg { get; }
+    public IReadOnlyList<YoloLayer> Layers => model.ToList();
+    public DetectHead Head { get; }
+    public double[] LayerStrides { get; }
+
+    /// <summary>The paper's conv-layer list: prunable layers first, then the head convs.</summary>
+    public IReadOnlyList<ConvLayer> ConvLayers { get; }
+
+    public IReadOnlyList<ConvLayer> PrunableLayers => ConvLayers.Where(l => l.IsPrunable).ToList();
+
+    public int Nc => Head.Nc;
+
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>True once every Conv/RepConv has no batch norm (after <see cref="Fuse"/> or from a fused checkpoint).</summary>
+    public bool IsFused => ConvLayers.All(l => l.IsHead || l.Unit.Norms.Count == 0);
+
+    /// <summary>Inference output [batch, N, nc + 5] (xywh pixels, sigmoid scores), as IDetect/Detect in eval mode.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var raw = ForwardRaw(x, includeAux: false);
+        return Head.Decode(raw).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Training-style output: the raw per-level tensors [batch, anchors, ny, nx, nc + 5].</summary>
+    public Tensor[] ForwardRaw(Tensor x, bool includeAux = true)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new Tensor?[model.Count];
+        Tensor[] result = [];
+        RunLayers(x, 0, outputs, headInputs => result = Head.Raw(headInputs, includeAux));
+        foreach (var r in result)
+            r.MoveToOuterDisposeScope();
+        return result;
+    }
+
+    /// <summary>
+    /// Runs rows <paramref name="start"/>..end. <paramref name="outputs"/> holds already computed rows (a cache for
+    /// re-running only what lies downstream of a change); rows before <paramref name="start"/> must be present where
+    /// later rows read them. Outputs no longer needed are released as soon as their last reader has run, unless
+    /// <paramref name="keep"/> says otherwise.
+    /// </summary>
+    public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor>> onHeadInputs, Func<int, bool>? keep = null)
+    {
+        for (var i = start; i < model.Count; i++)
+        {
+            var spec = Cfg.Layers[i];
+            var inputs = i == 0 ? [x] : spec.ResolvedFrom.Select(f => outputs[f] ?? throw new InvalidOperationException($"row {f} output missing")).ToList();
+            if (model[i] is DetectHead)
+            {
+                onHeadInputs(inputs);
+            }
+            else
+            {
+                outputs[i] = model[i].forward(inputs);
+            }
+            foreach (var f in i == 0 ? [] : spec.ResolvedFrom)
+                Release(outputs, f, i, keep);
+        }
+    }
+
+    private void Release(Tensor?[] outputs, int row, int reader, Func<int, bool>? keep)
+    {
+        if (lastUse[row] == reader && (keep == null || !keep(row)))
+        {
+            outputs[row]?.Dispose();
+            outputs[row] = null;
+        }
+    }
+
+    /// <summary>Conv+BN folding, RepConv re-parameterisation and IDetect implicit folding (yolov7 Model.fuse()).</summary>
+    public YoloModel Fuse()
+    {
+        foreach (var layer in model)
+        {
+            switch (layer)
+            {
+                case Conv c: c.Fuse(); break;
+                case RepConv r: r.Fuse(); break;
+                case SPPCSPC s: s.Fuse(); break;
+                case DownC d: d.Fuse(); break;
+                case DetectHead h: h.Fuse(); break;
+            }
+        }
+        return this;
+    }
+
+    private static IReadOnlyList<ConvLayer> EnumerateConvLayers(YoloCfg cfg, IReadOnlyList<YoloLayer> layers)
+    {
+        var body = new List<(int Row, string Path, IConvUnit Unit)>();
+        var head = new List<(int Row, string Path, IConvUnit Unit)>();
+        for (var row = 0; row < layers.Count; row++)
+        {
+            foreach (var (path, unit) in layers[row].ConvUnits)
+            {
+                var full = path.Length == 0 ? $"model.{row}" : $"model.{row}.{path}";
+                (layers[row] is DetectHead ? head : body).Add((row, full, unit));
+            }
+        }
+        return body.Select(e => (e, false)).Concat(head.Select(e => (e, true)))
+            .Select((item, index) => new ConvLayer(index, item.e.Row, item.e.Path, cfg.Layers[item.e.Row].Module, item.e.Unit, item.Item2))
+            .ToList();
+    }
+
+    private static int[] ComputeLastUse(YoloCfg cfg)
+    {
+        var last = Enumerable.Repeat(-1, cfg.Layers.Count).ToArray();
+        foreach (var spec in cfg.Layers.Skip(1))
+            foreach (var f in spec.ResolvedFrom)
+                last[f] = Math.Max(last[f], spec.Index);
+        return last;
+    }
+}
