@@ -25,7 +25,7 @@ system_libstdcxx() {
 
 if [ "$(uname -s)" != Linux ]; then exit 0; fi
 stdcxx=$(system_libstdcxx)
-if [ -f "$stdcxx" ] && grep -q "$NEEDED_VERSION" "$stdcxx"; then
+if [ -f "$stdcxx" ] && grep -qa "$NEEDED_VERSION" "$stdcxx"; then
   exit 0   # libstdc++ is new enough: nothing to do.
 fi
 
@@ -36,30 +36,40 @@ for tool in readelf patchelf cc; do
   fi
 done
 
+# Output is captured before grepping: `readelf | grep -q` under pipefail fails when grep stops reading early.
+version_info() { readelf -V "$1"; }
+
 patch_one() {
-  local so=$1 dir shim
+  local so=$1 dir shim info
   dir=$(dirname "$so")
   shim="$dir/$SHIM_NAME"
-  if ! readelf -V "$so" | grep -q "Name: $NEEDED_VERSION"; then
+  info=$(version_info "$so")
+  if ! grep -q "Name: $NEEDED_VERSION" <<<"$info"; then
     return 0   # this build of TorchSharp does not need the version: leave it alone.
+  fi
+  if grep -q "Name: $NEEDED_VERSION  Flags: WEAK" <<<"$info" && [ -f "$shim" ]; then
+    return 0   # already patched.
   fi
   if [ ! -f "$shim" ]; then
     printf 'void _ZSt21ios_base_library_initv(void) {}\n' | cc -shared -fPIC -x c -o "$shim" -
   fi
-  if ! patchelf --print-needed "$so" | grep -qx "$SHIM_NAME"; then
+  local needed
+  needed=$(patchelf --print-needed "$so")
+  if ! grep -qx "$SHIM_NAME" <<<"$needed"; then
     patchelf --add-needed "$SHIM_NAME" "$so"
   fi
   # Locate the Vernaux entry after patchelf (which may have moved the section) and set its flags.
-  local section_offset entry_offset
-  section_offset=$(readelf -V "$so" | awk '/Version needs section/ {getline; for (i = 1; i <= NF; i++) if ($i == "Offset:") print $(i + 1)}')
-  entry_offset=$(readelf -V "$so" | awk -v v="$NEEDED_VERSION" '$0 ~ "Name: " v " " {sub(":", "", $1); print $1}')
-  if readelf -V "$so" | grep -q "Name: $NEEDED_VERSION  Flags: WEAK"; then
-    return 0
+  info=$(version_info "$so")
+  if ! grep -q "Name: $NEEDED_VERSION  Flags: WEAK" <<<"$info"; then
+    local section_offset entry_offset
+    section_offset=$(awk '/Version needs section/ {getline; for (i = 1; i <= NF; i++) if ($i == "Offset:") print $(i + 1)}' <<<"$info")
+    entry_offset=$(awk -v v="$NEEDED_VERSION" '$0 ~ "Name: " v " " {sub(":", "", $1); print $1}' <<<"$info")
+    # Elf64_Vernaux: vna_hash (4 bytes), vna_flags (2 bytes, little-endian), ...
+    local flags_at=$(( section_offset + entry_offset + 4 ))
+    printf '\x02\x00' | dd of="$so" bs=1 seek="$flags_at" conv=notrunc status=none
+    info=$(version_info "$so")
+    grep -q "Name: $NEEDED_VERSION  Flags: WEAK" <<<"$info" || { log "error: could not mark $NEEDED_VERSION weak in $so" >&2; exit 1; }
   fi
-  # Elf64_Vernaux: vna_hash (4 bytes), vna_flags (2 bytes, little-endian), ...
-  local flags_at=$(( section_offset + entry_offset + 4 ))
-  printf '\x02\x00' | dd of="$so" bs=1 seek="$flags_at" conv=notrunc status=none
-  readelf -V "$so" | grep -q "Name: $NEEDED_VERSION  Flags: WEAK" || { log "error: could not mark $NEEDED_VERSION weak in $so" >&2; exit 1; }
   log "patched $so"
 }
 

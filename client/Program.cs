@@ -1,1 +1,1 @@
-return 0;
+return PruneCluster.Client.Cli.CliApp.Run(args);

@@ -126,6 +126,40 @@ public static class ModelBuilder
         return built;
     }
 
+    /// <summary>
+    /// An independent copy with the same (possibly pruned or fused) architecture and weights: the "copy the model"
+    /// of naive per-layer evaluation, and how a pruning can be tried without touching the original.
+    /// </summary>
+    public static YoloModel Copy(YoloModel source)
+    {
+        var tensors = StateDict.Ordered(source).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var copy = Build(source.Cfg, key => tensors.TryGetValue(key, out var t) ? t.shape : null);
+        CopyWeights(copy, tensors, source.Cfg.Source);
+        if (source.Head.IsFused)
+            copy.Head.MarkImplicitFolded();
+        copy.train(source.training);
+        return copy;
+    }
+
+    /// <summary>Copies a state_dict into a model of matching architecture; mismatches are one-line errors.</summary>
+    public static void CopyWeights(YoloModel model, IReadOnlyDictionary<string, TorchSharp.torch.Tensor> tensors, string source)
+    {
+        var targets = StateDict.Ordered(model);
+        var missing = targets.Select(t => t.Key).Where(k => !tensors.ContainsKey(k)).ToList();
+        var unexpected = tensors.Keys.Except(targets.Select(t => t.Key)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new ModelConfigException(
+                $"{source}: weights do not fit the architecture ({missing.Count} missing, e.g. {string.Join(", ", missing.Take(3))}; {unexpected.Count} unexpected, e.g. {string.Join(", ", unexpected.Take(3))}); check --cfg");
+        using var _ = TorchSharp.torch.no_grad();
+        foreach (var (key, target) in targets)
+        {
+            var tensor = tensors[key];
+            if (!tensor.shape.SequenceEqual(target.shape))
+                throw new ModelConfigException($"{source}: {key} has shape [{string.Join(",", tensor.shape)}] but the architecture needs [{string.Join(",", target.shape)}]; check --cfg");
+            target.copy_(tensor.to(target.dtype).to(target.device));
+        }
+    }
+
     /// <summary>yolov7 utils.general.make_divisible: the smallest multiple of <paramref name="divisor"/> ≥ x.</summary>
     public static long MakeDivisible(double x, long divisor) => (long)Math.Ceiling(x / divisor) * divisor;
 

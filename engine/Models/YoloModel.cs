@@ -80,7 +80,7 @@ public sealed class YoloModel : Module<Tensor, Tensor>
             }
             else
             {
-                outputs[i] = model[i].forward(inputs);
+                outputs[i] = model[i].call(inputs);
             }
             foreach (var f in i == 0 ? [] : spec.ResolvedFrom)
                 Release(outputs, f, i, keep);

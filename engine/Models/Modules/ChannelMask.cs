@@ -12,9 +12,8 @@ public sealed class ChannelMask(Tensor multiplier) : IDisposable
 
     public static ChannelMask Zeroing(long channels, IEnumerable<long> removed, Device device)
     {
-        var m = ones(1, channels, 1, 1, device: device);
-        foreach (var c in removed)
-            m[0, c] = 0f;
+        using var indices = tensor(removed.ToArray(), device: device);
+        var m = ones(1, channels, 1, 1, device: device).index_fill_(1, indices, 0f);
         return new ChannelMask(m.DetachFromDisposeScope());
     }
 

@@ -8,7 +8,7 @@ namespace PruneCluster.Engine.Models.Modules;
 public sealed class Conv : YoloLayer, IConvUnit
 {
     // Field names mirror the PyTorch state_dict keys (model.N.conv.weight, model.N.bn.running_mean, ...).
-    private readonly Conv2d conv;
+    private Conv2d conv;
     private BatchNorm2d? bn;
     private readonly Module<Tensor, Tensor> act;
     private readonly int stride;
@@ -32,10 +32,10 @@ public sealed class Conv : YoloLayer, IConvUnit
     public Tensor Apply(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = conv.forward(x);
+        var y = conv.call(x);
         if (bn != null)
-            y = bn.forward(y);
-        y = act.forward(y);
+            y = bn.call(y);
+        y = act.call(y);
         if (Mask != null)
             y = Mask.Apply(y);
         return y.MoveToOuterDisposeScope();
@@ -57,12 +57,12 @@ public sealed class Conv : YoloLayer, IConvUnit
     public IReadOnlyList<BatchNorm2d> Norms => bn == null ? [] : [bn];
     public long MacsPerPixel => TensorSelect.Macs(conv);
     public int Stride => stride;
+    public long ParameterCount => parameters().Sum(p => p.numel());
+    public long FusedParameterCount => conv.weight!.numel() + OutChannels;
 
     public void KeepOutputs(Tensor keep)
     {
-        conv.weight = TensorSelect.Select(conv.weight!, 0, keep);
-        if (conv.bias is not null)
-            conv.bias = TensorSelect.Select(conv.bias, 0, keep);
+        ReplaceConv(TensorSelect.Keep(conv, 0, keep));
         if (bn != null)
             TensorSelect.KeepChannels(bn, keep);
     }
@@ -71,7 +71,15 @@ public sealed class Conv : YoloLayer, IConvUnit
     {
         if (conv.groups != 1)
             throw new NotSupportedException("pruning the input of a grouped convolution is not supported");
-        conv.weight = TensorSelect.Select(conv.weight!, 1, keep);
+        ReplaceConv(TensorSelect.Keep(conv, 1, keep));
+    }
+
+    private void ReplaceConv(Conv2d rebuilt)
+    {
+        // The indexer keeps the child's position, so the state_dict order stays conv, bn.
+        ReplaceChild("conv", rebuilt);
+        conv.Dispose();
+        conv = rebuilt;
     }
 
     /// <summary>Folds the batch norm into the convolution (yolov7 utils.torch_utils.fuse_conv_and_bn).</summary>

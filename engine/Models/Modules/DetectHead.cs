@@ -11,10 +11,10 @@ namespace PruneCluster.Engine.Models.Modules;
 /// </summary>
 public sealed class DetectHead : YoloLayer
 {
-    private readonly ModuleList<Conv2d> m;
+    private ModuleList<Conv2d> m;
     private readonly ModuleList<Implicit>? ia;
     private readonly ModuleList<Implicit>? im;
-    private readonly ModuleList<Conv2d>? m2;
+    private ModuleList<Conv2d>? m2;
     private readonly Tensor anchors;
     private readonly Tensor anchor_grid;
     private bool implicitFolded;
@@ -42,6 +42,7 @@ public sealed class DetectHead : YoloLayer
         anchors = pixels / tensor(Strides.Select(s => (float)s).ToArray()).view(-1, 1, 1);
         RegisterComponents();
         Heads = Enumerable.Range(0, Levels).Select(i => (IConvUnit)new HeadConv(this, i)).ToList();
+        AuxHeads = m2 == null ? [] : Enumerable.Range(0, m2.Count).Select(i => (IConvUnit)new AuxHeadConv(this, i)).ToList();
     }
 
     public string Kind { get; }
@@ -54,7 +55,7 @@ public sealed class DetectHead : YoloLayer
     /// <summary>The head convs as conv units (main outputs first, then the auxiliary ones).</summary>
     public IReadOnlyList<IConvUnit> Heads { get; private set; }
 
-    private IReadOnlyList<IConvUnit> AuxHeads => m2 == null ? [] : Enumerable.Range(0, m2.Count).Select(i => (IConvUnit)new AuxHeadConv(m2[i])).ToList();
+    private IReadOnlyList<IConvUnit> AuxHeads { get; }
 
     public override IEnumerable<(string Path, IConvUnit Unit)> ConvUnits =>
         Heads.Select((u, i) => ($"m.{i}", u)).Concat(AuxHeads.Select((u, i) => ($"m2.{i}", u)));
@@ -69,7 +70,7 @@ public sealed class DetectHead : YoloLayer
             outputs.Add(Level(i, inputs[i]));
         if (includeAux && m2 != null)
             for (var i = 0; i < m2.Count; i++)
-                outputs.Add(Reshape(m2[i].forward(inputs[Levels + i])));
+                outputs.Add(Reshape(m2[i].call(inputs[Levels + i])));
         return outputs.ToArray();
     }
 
@@ -77,13 +78,13 @@ public sealed class DetectHead : YoloLayer
     {
         using var scope = NewDisposeScope();
         if (ia != null && !implicitFolded)
-            x = ia[i].forward(x);
+            x = ia[i].call(x);
         var mask = Heads[i].Mask;
         if (mask != null)
             x = mask.Apply(x);
-        var y = m[i].forward(x);
+        var y = m[i].call(x);
         if (im != null && !implicitFolded)
-            y = im[i].forward(y);
+            y = im[i].call(y);
         return Reshape(y).MoveToOuterDisposeScope();
     }
 
@@ -146,6 +147,22 @@ public sealed class DetectHead : YoloLayer
 
     public bool IsFused => ia == null || implicitFolded;
 
+    // Rebuilds one output conv (TorchSharp convs cannot change channels) inside a fresh list registered in place.
+    private void ReplaceOutputConv(bool auxiliary, int index, Conv2d rebuilt)
+    {
+        var list = auxiliary ? m2! : m;
+        var convs = list.ToArray();
+        var old = convs[index];
+        convs[index] = rebuilt;
+        var replacement = new ModuleList<Conv2d>(convs);
+        ReplaceChild(auxiliary ? "m2" : "m", replacement);
+        if (auxiliary)
+            m2 = replacement;
+        else
+            m = replacement;
+        old.Dispose();
+    }
+
     /// <summary>Declares that loaded weights already contain the folded implicits (a fused checkpoint).</summary>
     public void MarkImplicitFolded() => implicitFolded = ia != null;
 
@@ -159,6 +176,8 @@ public sealed class DetectHead : YoloLayer
         public IReadOnlyList<BatchNorm2d> Norms => [];
         public long MacsPerPixel => TensorSelect.Macs(Conv);
         public int Stride => 1;
+        public long ParameterCount => Conv.weight!.numel() + Conv.bias!.numel();
+        public long FusedParameterCount => ParameterCount;
         public ChannelMask? Mask { get; set; }
 
         public void KeepOutputs(Tensor keep) => throw new NotSupportedException("detection-head convs cannot lose filters: their outputs are anchors × (classes + 5)");
@@ -167,7 +186,7 @@ public sealed class DetectHead : YoloLayer
         {
             if (head.ia != null && head.implicitFolded)
                 RemoveFoldedImplicit(keep);
-            Conv.weight = TensorSelect.Select(Conv.weight!, 1, keep);
+            head.ReplaceOutputConv(false, level, TensorSelect.Keep(Conv, 1, keep));
             head.ia?[level].KeepChannels(keep);
         }
 
@@ -185,16 +204,19 @@ public sealed class DetectHead : YoloLayer
         }
     }
 
-    private sealed class AuxHeadConv(Conv2d conv) : IConvUnit
+    private sealed class AuxHeadConv(DetectHead head, int index) : IConvUnit
     {
+        private Conv2d conv => head.m2![index];
         public long OutChannels => conv.weight!.shape[0];
         public long InChannels => conv.weight!.shape[1];
         public IReadOnlyList<Tensor> FilterWeights => [conv.weight!];
         public IReadOnlyList<BatchNorm2d> Norms => [];
         public long MacsPerPixel => TensorSelect.Macs(conv);
         public int Stride => 1;
+        public long ParameterCount => conv.weight!.numel() + conv.bias!.numel();
+        public long FusedParameterCount => ParameterCount;
         public ChannelMask? Mask { get; set; }
         public void KeepOutputs(Tensor keep) => throw new NotSupportedException("detection-head convs cannot lose filters");
-        public void KeepInputs(Tensor keep) => conv.weight = TensorSelect.Select(conv.weight!, 1, keep);
+        public void KeepInputs(Tensor keep) => head.ReplaceOutputConv(true, index, TensorSelect.Keep(conv, 1, keep));
     }
 }

@@ -25,7 +25,7 @@ public sealed class DownC : YoloLayer
     {
         using var scope = NewDisposeScope();
         var x = inputs[0];
-        return cat([cv2.Apply(cv1.Apply(x)), cv3.Apply(mp.forward(x))], 1).MoveToOuterDisposeScope();
+        return cat([cv2.Apply(cv1.Apply(x)), cv3.Apply(mp.call(x))], 1).MoveToOuterDisposeScope();
     }
 
     public override IEnumerable<(string Path, IConvUnit Unit)> ConvUnits => [("cv1", cv1), ("cv2", cv2), ("cv3", cv3)];

@@ -27,6 +27,12 @@ public interface IConvUnit
     /// <summary>Multiply-accumulates per output pixel: out·in/groups·k·k summed over the unit's convolutions.</summary>
     long MacsPerPixel { get; }
 
+    /// <summary>Parameters of the unit as it is now (convs, biases, batch norms).</summary>
+    long ParameterCount { get; }
+
+    /// <summary>Parameters the unit has once fused (one conv with bias per output).</summary>
+    long FusedParameterCount { get; }
+
     /// <summary>Spatial stride of the unit (output pixels = input pixels / stride²).</summary>
     int Stride { get; }
 

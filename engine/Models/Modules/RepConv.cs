@@ -51,15 +51,15 @@ public sealed class RepConv : YoloLayer, IConvUnit
         Tensor y;
         if (rbr_reparam != null)
         {
-            y = rbr_reparam.forward(x);
+            y = rbr_reparam.call(x);
         }
         else
         {
-            y = rbr_dense!.forward(x) + rbr_1x1!.forward(x);
+            y = rbr_dense!.call(x) + rbr_1x1!.call(x);
             if (rbr_identity != null)
-                y = y + rbr_identity.forward(x);
+                y = y + rbr_identity.call(x);
         }
-        y = act.forward(y);
+        y = act.call(y);
         if (Mask != null)
             y = Mask.Apply(y);
         return y.MoveToOuterDisposeScope();
@@ -85,27 +85,47 @@ public sealed class RepConv : YoloLayer, IConvUnit
     public IReadOnlyList<BatchNorm2d> Norms => rbr_reparam != null ? [] : [NormOf(rbr_dense!), NormOf(rbr_1x1!)];
     public long MacsPerPixel => Convs.Sum(TensorSelect.Macs);
     public int Stride => stride;
+    public long ParameterCount => parameters().Sum(p => p.numel());
+    public long FusedParameterCount => OutChannels * (InChannels / Convs.First().groups) * 9 + OutChannels;
 
     public void KeepOutputs(Tensor keep)
     {
         if (rbr_identity != null)
             throw new NotSupportedException("RepConv with an identity branch ties its outputs to its inputs; prune its producer group instead");
-        foreach (var conv in Convs)
-        {
-            conv.weight = TensorSelect.Select(conv.weight!, 0, keep);
-            if (conv.bias is not null)
-                conv.bias = TensorSelect.Select(conv.bias, 0, keep);
-        }
         foreach (var bn in Norms)
             TensorSelect.KeepChannels(bn, keep);
+        ReplaceConvs(conv => TensorSelect.Keep(conv, 0, keep));
     }
 
     public void KeepInputs(Tensor keep)
     {
         if (rbr_identity != null)
             throw new NotSupportedException("RepConv with an identity branch ties its inputs to its outputs; prune its producer group instead");
-        foreach (var conv in Convs)
-            conv.weight = TensorSelect.Select(conv.weight!, 1, keep);
+        ReplaceConvs(conv => TensorSelect.Keep(conv, 1, keep));
+    }
+
+    // Branch convs are rebuilt (TorchSharp convs cannot change channels) and re-wrapped with their own batch norms.
+    private void ReplaceConvs(Func<Conv2d, Conv2d> rebuild)
+    {
+        if (rbr_reparam != null)
+        {
+            var rebuilt = rebuild(rbr_reparam);
+            ReplaceChild("rbr_reparam", rebuilt);
+            rbr_reparam.Dispose();
+            rbr_reparam = rebuilt;
+            return;
+        }
+        rbr_dense = RebuildBranch("rbr_dense", rbr_dense!, rebuild);
+        rbr_1x1 = RebuildBranch("rbr_1x1", rbr_1x1!, rebuild);
+    }
+
+    private Sequential RebuildBranch(string name, Sequential branch, Func<Conv2d, Conv2d> rebuild)
+    {
+        var oldConv = ConvOf(branch);
+        var rebuilt = Sequential(("0", rebuild(oldConv)), ("1", NormOf(branch)));
+        ReplaceChild(name, rebuilt);
+        oldConv.Dispose();
+        return rebuilt;
     }
 
     /// <summary>Re-parameterises the branches into one 3×3 conv (yolov7 RepConv.fuse_repvgg_block).</summary>

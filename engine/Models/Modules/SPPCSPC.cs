@@ -40,7 +40,7 @@ public sealed class SPPCSPC : YoloLayer
         var x = inputs[0];
         var x1 = cv4.Apply(cv3.Apply(cv1.Apply(x)));
         var pyramid = new List<Tensor> { x1 };
-        pyramid.AddRange(m.Select(pool => pool.forward(x1)));
+        pyramid.AddRange(m.Select(pool => pool.call(x1)));
         var y1 = cv6.Apply(cv5.Apply(cat(pyramid, 1)));
         var y2 = cv2.Apply(x);
         return cv7.Apply(cat([y1, y2], 1)).MoveToOuterDisposeScope();

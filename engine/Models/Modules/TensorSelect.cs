@@ -22,6 +22,31 @@ internal static class TensorSelect
         bn.running_var = bn.running_var!.index_select(0, keep.to(bn.running_var.device)).contiguous().detach();
     }
 
+    /// <summary>
+    /// A Conv2d like <paramref name="conv"/> but with the given weight (and bias). TorchSharp's Conv2d checks inputs
+    /// against its get-only in_channels, so a conv whose channels change is rebuilt rather than patched.
+    /// </summary>
+    public static Conv2d Rebuild(Conv2d conv, Tensor weight, Tensor? bias)
+    {
+        var rebuilt = nn.Conv2d(weight.shape[1] * conv.groups, weight.shape[0], (conv.kernel_size[0], conv.kernel_size[1]),
+            stride: (conv.stride[0], conv.stride[1]), padding: (conv.padding![0], conv.padding[1]),
+            dilation: (conv.dilation[0], conv.dilation[1]), groups: conv.groups, bias: bias is not null, device: weight.device);
+        rebuilt.weight = weight as Parameter ?? new Parameter(weight, conv.weight!.requires_grad);
+        if (bias is not null)
+            rebuilt.bias = bias as Parameter ?? new Parameter(bias, conv.weight!.requires_grad);
+        rebuilt.train(conv.training);
+        return rebuilt;
+    }
+
+    /// <summary>The conv with only the given filters (dim 0) or input channels (dim 1) kept.</summary>
+    public static Conv2d Keep(Conv2d conv, long dim, Tensor keep)
+    {
+        var weight = Select(conv.weight!, dim, keep);
+        // The old conv is disposed after the swap, so an untouched bias is copied rather than shared.
+        var bias = conv.bias is null ? null : dim == 0 ? Select(conv.bias, 0, keep) : new Parameter(conv.bias.detach().clone(), conv.bias.requires_grad);
+        return Rebuild(conv, weight, bias);
+    }
+
     public static long Macs(Conv2d conv)
     {
         var w = conv.weight!.shape;

@@ -16,6 +16,23 @@ public abstract class YoloLayer(string name) : TorchSharp.torch.nn.Module<IReadO
 
     /// <summary>Spatial down-sampling of the output relative to the first input.</summary>
     public virtual double StrideFactor => 1;
+
+    /// <summary>
+    /// Swaps a registered child for a rebuilt one at the same position (so the state_dict keeps PyTorch's order).
+    /// register_module is what makes a container (Sequential, ModuleList) register its own children.
+    /// </summary>
+    protected void ReplaceChild(string name, TorchSharp.torch.nn.Module replacement)
+    {
+        var position = _internal_submodules.Keys.ToList().IndexOf(name);
+        if (position >= 0)
+            _internal_submodules.Remove(name);
+        register_module(name, replacement);
+        if (position >= 0)
+        {
+            _internal_submodules.Remove(name);
+            _internal_submodules.Insert(position, (name, replacement));
+        }
+    }
 }
 
 /// <summary>What a layer may ask of the graph builder while tracing.</summary>

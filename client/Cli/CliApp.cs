@@ -1,0 +1,24 @@
+using PruneCluster.Client.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PruneCluster.Client.Cli;
+
+/// <summary>The <c>prunecluster</c> command line: one command class per verb, bad input reported in one line.</summary>
+public static class CliApp
+{
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("prunecluster");
+            config.AddCommand<InfoCommand>("info").WithDescription("Table of conv layers (index, module, channels, params, GFLOPs) and totals.");
+            config.AddCommand<PruneCommand>("prune").WithDescription("Structured filter pruning through concatenations; saves the pruned model.");
+            config.AddCommand<ForwardCommand>("forward").WithDescription("Runs the model on a .npy tensor and writes the output .npy (parity checks).");
+            config.AddCommand<GraphCommand>("graph").WithDescription("Prints the conv-layer connectivity graph (json, or the paper's pruning_cfg format).");
+            config.SetExceptionHandler((exception, _) => UserErrors.Report(exception));
+        });
+        return app.Run(args);
+    }
+}

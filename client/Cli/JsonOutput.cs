@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PruneCluster.Client.Cli;
+
+/// <summary>The one JSON document a <c>--json</c> command prints on stdout (snake_case keys, indented).</summary>
+public static class JsonOutput
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static void Print(object document) => Console.Out.WriteLine(JsonSerializer.Serialize(document, Options));
+}

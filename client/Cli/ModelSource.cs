@@ -1,0 +1,37 @@
+using TorchSharp;
+using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Pruning;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Client.Cli;
+
+/// <summary>Opens the model a command's <see cref="ModelSettings"/> describe, on the requested device.</summary>
+public static class ModelSource
+{
+    public static LoadedModel Open(ModelSettings settings)
+    {
+        var device = ResolveDevice(settings.Device);
+        LoadedModel loaded;
+        if (settings.Weights != null)
+        {
+            loaded = ModelFile.Load(settings.Weights, settings.Cfg);
+        }
+        else
+        {
+            var model = ModelBuilder.Build(YoloCfg.Resolve(settings.Cfg!));
+            model.eval();
+            loaded = new LoadedModel(settings.Cfg!, model, null, PruningPlan.Empty);
+        }
+        loaded.Model.to(device);
+        return loaded;
+    }
+
+    public static Device ResolveDevice(string text)
+    {
+        if (text == "cpu")
+            return CPU;
+        if (!cuda.is_available())
+            throw new NotSupportedException($"--device {text}: CUDA is not available in this build or on this machine; use --device cpu or build with -p:TorchBackend=cuda on a GPU node");
+        return new Device(text);
+    }
+}

@@ -1,0 +1,65 @@
+using System.ComponentModel;
+using PruneCluster.Client.Cli;
+using PruneCluster.Engine.Graph;
+using PruneCluster.Engine.Measures;
+using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Pruning;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PruneCluster.Client.Commands;
+
+/// <summary><c>prunecluster prune</c>: the paper's prune.py, through the derived graph, saving the pruned model.</summary>
+public sealed class PruneCommand : Command<PruneCommand.Settings>
+{
+    public sealed class Settings : PruningSettings
+    {
+        [CommandOption("--save <PATH>")]
+        [Description("Where to write the pruned checkpoint (.pt; torch.load(weights_only=True) reads it).")]
+        public string? Save { get; init; }
+
+        [CommandOption("--img <SIZE>")]
+        [DefaultValue(640)]
+        public int Img { get; init; } = 640;
+
+        [CommandOption("--json")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (PruningParamsText == null)
+                return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25");
+            if (Save == null)
+                return ValidationResult.Error("--save PATH is required: where to write the pruned model");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var loaded = ModelSource.Open(settings);
+        var before = ModelMeasure.Measure(loaded.Model, settings.Img);
+        var plan = settings.PruneInPlace(loaded.Model);
+        var pixels = ConvPixelMap.Measure(loaded.Model);
+        var after = ModelMeasure.Measure(loaded.Model, settings.Img, pixels);
+        ModelFile.Save(settings.Save!, loaded.Model, loaded.History.Then(plan), loaded.ClassNames);
+        if (settings.Json)
+        {
+            JsonOutput.Print(new
+            {
+                Saved = Path.GetFullPath(settings.Save!),
+                ParamsBefore = before.Params,
+                GflopsBefore = Math.Round(before.Gflops, 6),
+                Pruned = plan.Steps.Select(s => new { s.Layer, s.ChannelsBefore, ChannelsAfter = s.Kept.Count }),
+                Stats = StatsView.ToJson(after),
+            });
+            return 0;
+        }
+        foreach (var step in plan.Steps)
+            AnsiConsole.MarkupLine($"layer {step.Layer}: removed {step.Removed}/{step.ChannelsBefore} filters");
+        StatsView.Render(after, settings.Save!);
+        AnsiConsole.MarkupLine($"params {before.Params:N0} → {after.Params:N0} ({1 - (double)after.Params / before.Params:P2} fewer), " +
+                               $"GFLOPs {before.Gflops:F2} → {after.Gflops:F2}; saved [bold]{settings.Save}[/]");
+        return 0;
+    }
+}

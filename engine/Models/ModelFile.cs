@@ -1,0 +1,79 @@
+using PruneCluster.Engine.Checkpoints;
+using PruneCluster.Engine.Pruning;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Engine.Models;
+
+/// <summary>
+/// Checkpoint ↔ model. Loading takes the architecture from the pickled <c>model.yaml</c> (or <c>--cfg</c> for a plain
+/// state_dict) and every channel count from the tensor shapes, so official, paper-pruned and our own pruned files all
+/// load as they are. Saving writes a state_dict that <c>torch.load(weights_only=True)</c> reads, plus the cfg and the
+/// pruning history needed to rebuild the architecture.
+/// </summary>
+public static class ModelFile
+{
+    public const string HistoryKey = "pruning_history";
+
+    public static LoadedModel Load(string path, string? cfgOverride = null)
+    {
+        using var contents = CheckpointReader.Read(path);
+        var cfg = cfgOverride != null
+            ? YoloCfg.Resolve(cfgOverride)
+            : contents.ModelYaml != null
+                ? YoloCfg.FromDictionary(contents.ModelYaml, path)
+                : throw new ModelConfigException($"{path}: the file holds weights but no architecture; pass --cfg with a built-in name ({string.Join(", ", YoloCfg.BuiltInNames)}) or a cfg yaml");
+        var tensors = contents.StateDict.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var headKey = tensors.Keys.FirstOrDefault(k => k.EndsWith(".m.0.weight", StringComparison.Ordinal));
+        if (cfgOverride != null && headKey != null)
+            cfg = MatchClassCount(cfg, tensors[headKey].shape[0], path);
+        var model = ModelBuilder.Build(cfg, key => tensors.TryGetValue(key, out var t) ? t.shape : null);
+        try
+        {
+            ModelBuilder.CopyWeights(model, tensors, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.eval();
+        var history = ReadHistory(contents.Metadata.GetValueOrDefault(HistoryKey));
+        return new LoadedModel(path, model, contents.ClassNames, history);
+    }
+
+    public static void Save(string path, YoloModel model, PruningPlan history, IReadOnlyList<string>? classNames = null)
+    {
+        var metadata = new Dictionary<string, object?>
+        {
+            [CheckpointWriter.ModelYamlKey] = model.Cfg.Raw,
+            ["conv_out_channels"] = model.ConvLayers.Select(l => l.Unit.OutChannels).ToList(),
+            [HistoryKey] = history.Steps.Select(s => (object?)new List<object?> { (long)s.Layer, s.ChannelsBefore, s.Kept.ToList() }).ToList(),
+        };
+        if (classNames != null)
+            metadata[CheckpointWriter.ClassNamesKey] = classNames.ToList();
+        CheckpointWriter.Write(path, StateDict.Ordered(model), metadata);
+    }
+
+    // A plain state_dict used with a built-in cfg: take nc from the head so a custom-class model loads with --cfg.
+    private static YoloCfg MatchClassCount(YoloCfg cfg, long headOutputs, string path)
+    {
+        var perAnchor = headOutputs / cfg.AnchorsPerLevel;
+        if (headOutputs % cfg.AnchorsPerLevel != 0 || perAnchor < 6)
+            throw new ModelConfigException($"{path}: the head has {headOutputs} outputs, which does not fit {cfg.AnchorsPerLevel} anchors; is --cfg the right architecture?");
+        return perAnchor - 5 == cfg.Nc ? cfg : cfg.WithNc((int)(perAnchor - 5));
+    }
+
+    private static PruningPlan ReadHistory(object? value)
+    {
+        if (value is not IReadOnlyList<object?> rows)
+            return PruningPlan.Empty;
+        return new PruningPlan(rows.Select(r =>
+        {
+            var parts = CfgValue.ToList(r, HistoryKey);
+            return new PruningPlan.Step(
+                (int)CfgValue.ToLong(parts[0], HistoryKey),
+                CfgValue.ToLong(parts[1], HistoryKey),
+                CfgValue.ToList(parts[2], HistoryKey).Select(v => CfgValue.ToLong(v, HistoryKey)).ToList());
+        }).ToList());
+    }
+}

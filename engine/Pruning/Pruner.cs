@@ -1,0 +1,98 @@
+using PruneCluster.Engine.Graph;
+using PruneCluster.Engine.Models.Modules;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Engine.Pruning;
+
+/// <summary>
+/// Structured filter pruning through the connectivity graph: a layer loses filters, and every consumer loses the
+/// matching input channels at the slice the layer fills in its (possibly concatenated) input, including ImplicitA
+/// in front of head convs. Layers are pruned in ascending index order, each scored on the weights as they are at
+/// that moment (earlier prunings have already trimmed its inputs), exactly like the paper's prune.py.
+/// </summary>
+public static class Pruner
+{
+    /// <summary>Filters removed from a layer with <paramref name="channels"/> filters at <paramref name="rate"/>: ceil(r·C/2)·2.</summary>
+    public static long FiltersToRemove(double rate, long channels) => (long)Math.Ceiling(rate * channels / 2) * 2;
+
+    /// <summary>Prunes the model in place and returns the replayable plan of what was removed.</summary>
+    public static PruningPlan Prune(ConnectivityGraph graph, IReadOnlyList<LayerRate> rates, FilterImportance importance)
+    {
+        var steps = new List<PruningPlan.Step>();
+        foreach (var (layer, rate) in rates.OrderBy(r => r.Layer))
+        {
+            CheckPrunable(graph, layer);
+            var group = graph.GroupOf(layer);
+            var units = group.Select(i => graph.Layers[i].Unit).ToList();
+            var channels = units[0].OutChannels;
+            var remove = FiltersToRemove(rate, channels);
+            // Removing every filter would cut the network; the paper skips such layers, and so do we.
+            if (remove == 0 || remove >= channels)
+                continue;
+            using var score = importance.Score(units);
+            using var keep = FilterImportance.KeepAfterRemoving(score, remove);
+            var kept = keep.data<long>().ToArray();
+            foreach (var member in group)
+            {
+                KeepFilters(graph, member, keep);
+                steps.Add(new PruningPlan.Step(member, channels, kept));
+            }
+        }
+        return new PruningPlan(steps);
+    }
+
+    /// <summary>Replays a plan on a model with the plan's original channel counts.</summary>
+    public static void Apply(ConnectivityGraph graph, PruningPlan plan)
+    {
+        foreach (var step in plan.Steps)
+        {
+            CheckPrunable(graph, step.Layer);
+            var channels = graph.Layers[step.Layer].Unit.OutChannels;
+            if (channels != step.ChannelsBefore)
+                throw new PruningException($"pruning plan: layer {step.Layer} has {channels} filters but the plan was made for {step.ChannelsBefore}; replay it on the checkpoint it was made from");
+            using var keep = tensor(step.Kept.ToArray());
+            KeepFilters(graph, step.Layer, keep);
+        }
+    }
+
+    /// <summary>Keeps only <paramref name="keep"/> filters of one layer and trims every consumer's input to match.</summary>
+    public static void KeepFilters(ConnectivityGraph graph, int layer, Tensor keep)
+    {
+        var producer = graph.Layers[layer].Unit;
+        var consumerInputs = graph.ConsumersOf(layer)
+            .Select(c => c.Consumer).Distinct()
+            .Select(c => (Unit: graph.Layers[c].Unit, Keep: ConsumerInputKeep(graph, c, layer, keep)))
+            .ToList();
+        producer.KeepOutputs(keep);
+        foreach (var (unit, inputKeep) in consumerInputs)
+        {
+            unit.KeepInputs(inputKeep);
+            inputKeep.Dispose();
+        }
+    }
+
+    // The input channels a consumer keeps: all of every slice, except the slices filled by the pruned layer,
+    // where only the kept filters remain. Computed before anything changes, from the current slice sizes.
+    private static Tensor ConsumerInputKeep(ConnectivityGraph graph, int consumer, int producer, Tensor keep)
+    {
+        var parts = new List<Tensor>();
+        long offset = 0;
+        foreach (var source in graph.InputSlices(consumer))
+        {
+            var size = graph.SliceSize(source);
+            parts.Add(source == producer ? keep + offset : arange(offset, offset + size, dtype: ScalarType.Int64));
+            offset += size;
+        }
+        var all = cat(parts, 0);
+        foreach (var p in parts)
+            p.Dispose();
+        return all;
+    }
+
+    private static void CheckPrunable(ConnectivityGraph graph, int layer)
+    {
+        var prunable = graph.Model.PrunableLayers.Count;
+        if (layer < 0 || layer >= prunable)
+            throw new PruningException($"layer {layer} cannot be pruned: this model has prunable layers 0..{prunable - 1} (head convs {prunable}.. are consumers only)");
+    }
+}
