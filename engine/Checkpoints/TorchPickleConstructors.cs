@@ -4,32 +4,40 @@ namespace PruneCluster.Engine.Checkpoints;
 
 /// <summary>
 /// The Python callables a PyTorch checkpoint pickle invokes, mapped onto stand-ins. Razorvine keeps constructors in
-/// one process-wide table, so they are registered once (static constructor) and hold no per-file state; the file
-/// itself is reached through <see cref="TorchUnpickler.persistentLoad"/>.
+/// one process-wide table (<see cref="TorchUnpickler"/> registers these), so they hold no per-file state; the file
+/// itself is reached through <c>TorchUnpickler.persistentLoad</c>.
 /// Every class not listed here (models.yolo.Model, nn.Conv2d, …) becomes a Razorvine <see cref="Razorvine.Pickle.Objects.ClassDict"/>.
 /// </summary>
 internal static class TorchPickleConstructors
 {
-    private static readonly Lazy<bool> Registration = new(RegisterAll, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>(module, name, constructor) for every callable this reader understands.</summary>
+    public static readonly IReadOnlyList<(string Module, string Name, IObjectConstructor Constructor)> All = Create();
 
-    public static void EnsureRegistered() => _ = Registration.Value;
-
-    private static bool RegisterAll()
+    private static List<(string, string, IObjectConstructor)> Create()
     {
         var tensor = new RebuildTensor();
-        Unpickler.registerConstructor("torch._utils", "_rebuild_tensor_v2", tensor);
-        Unpickler.registerConstructor("torch._utils", "_rebuild_tensor", tensor);
         var parameter = new RebuildParameter();
-        Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", parameter);
-        Unpickler.registerConstructor("torch._utils", "_rebuild_parameter_with_state", parameter);
-        Unpickler.registerConstructor("collections", "OrderedDict", new OrderedDictConstructor());
+        var all = new List<(string, string, IObjectConstructor)>
+        {
+            ("torch._utils", "_rebuild_tensor_v2", tensor),
+            ("torch._utils", "_rebuild_tensor", tensor),
+            ("torch._utils", "_rebuild_parameter", parameter),
+            ("torch._utils", "_rebuild_parameter_with_state", parameter),
+            ("collections", "OrderedDict", new OrderedDictConstructor()),
+            ("numpy", "dtype", new NumpyDtype()),
+        };
         foreach (var module in new[] { "numpy.core.multiarray", "numpy._core.multiarray" })
         {
-            Unpickler.registerConstructor(module, "_reconstruct", new NumpyReconstruct());
-            Unpickler.registerConstructor(module, "scalar", new NumpyScalar());
+            all.Add((module, "_reconstruct", new NumpyReconstruct()));
+            all.Add((module, "scalar", new NumpyScalar()));
         }
-        Unpickler.registerConstructor("numpy", "dtype", new NumpyDtype());
-        return true;
+        // Values that modules or training scripts sometimes keep as attributes. Razorvine's fallback for unknown
+        // classes cannot take constructor arguments, so without these one such attribute would fail the whole read.
+        all.Add(("torch", "device", new AsValue(args => string.Join(':', args))));
+        all.Add(("torch", "Size", new AsValue(args => args.Length == 1 ? args[0] : args)));
+        foreach (var pathClass in new[] { "Path", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath" })
+            all.Add(("pathlib", pathClass, new AsValue(args => string.Join('/', args))));
+        return all;
     }
 
     /// <summary><c>_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])</c>.</summary>
@@ -70,6 +78,12 @@ internal static class TorchPickleConstructors
             }
             return dict;
         }
+    }
+
+    /// <summary>Replaces a Python object by a plain value computed from its constructor arguments.</summary>
+    private sealed class AsValue(Func<object[], object> convert) : IObjectConstructor
+    {
+        public object construct(object[] args) => convert(args);
     }
 
     private sealed class NumpyReconstruct : IObjectConstructor

@@ -13,10 +13,31 @@ internal sealed class TorchUnpickler : Unpickler
     private readonly string _path;
     private readonly Dictionary<string, StorageRef> _storages = [];
 
+    private static readonly object RegistrationLock = new();
+
     public TorchUnpickler(string path)
     {
-        TorchPickleConstructors.EnsureRegistered();
+        EnsureConstructorsRegistered();
         _path = path;
+    }
+
+    /// <summary>
+    /// Razorvine's constructor table is process-wide, and another component (e.g. TorchSharp.PyBridge) may register
+    /// its own constructors for the same torch names; make sure ours are the ones in place. Reads of the table are
+    /// lock-free, so writes only happen when something is missing or was replaced.
+    /// </summary>
+    private static void EnsureConstructorsRegistered()
+    {
+        bool IsOurs((string Module, string Name, IObjectConstructor Constructor) c) =>
+            objectConstructors.TryGetValue(c.Module + "." + c.Name, out var current) && ReferenceEquals(current, c.Constructor);
+
+        if (TorchPickleConstructors.All.All(IsOurs))
+            return;
+        lock (RegistrationLock)
+        {
+            foreach (var constructor in TorchPickleConstructors.All.Where(c => !IsOurs(c)))
+                registerConstructor(constructor.Module, constructor.Name, constructor.Constructor);
+        }
     }
 
     protected override object persistentLoad(object pid)

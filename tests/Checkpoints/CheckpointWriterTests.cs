@@ -65,6 +65,10 @@ public sealed class CheckpointWriterTests
             new("int64", torch.tensor(new long[] { -3, 1L << 40 })),
             new("int32", torch.tensor(new[] { 7, -8 })),
             new("bool", torch.tensor(new[] { true, false })),
+            new("bfloat16", basis.to_type(torch.ScalarType.BFloat16)),
+            new("int16", torch.tensor(new short[] { -300, 300 })),
+            new("int8", torch.tensor(new sbyte[] { -7, 7 })),
+            new("uint8", torch.tensor(new byte[] { 0, 255 })),
             new("scalar", torch.tensor(5L)),
             new("empty", torch.zeros(0, 3)),
         };
@@ -80,6 +84,10 @@ public sealed class CheckpointWriterTests
         Assert.Equal(new long[] { -3, 1L << 40 }, read["int64"].data<long>().ToArray());
         Assert.Equal(torch.ScalarType.Int32, read["int32"].dtype);
         Assert.Equal(new[] { true, false }, read["bool"].data<bool>().ToArray());
+        Assert.True(Same(read["bfloat16"], basis)); // small integers are exact in bfloat16
+        Assert.Equal(new short[] { -300, 300 }, read["int16"].data<short>().ToArray());
+        Assert.Equal(new sbyte[] { -7, 7 }, read["int8"].data<sbyte>().ToArray());
+        Assert.Equal(new byte[] { 0, 255 }, read["uint8"].data<byte>().ToArray());
         Assert.Empty(read["scalar"].shape);
         Assert.Equal(5L, read["scalar"].item<long>());
         Assert.Equal(new long[] { 0, 3 }, read["empty"].shape);
