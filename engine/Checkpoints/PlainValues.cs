@@ -1,0 +1,71 @@
+using System.Collections;
+using System.Globalization;
+using System.Numerics;
+
+namespace PruneCluster.Engine.Checkpoints;
+
+/// <summary>
+/// Turns unpickled Python values into plain .NET ones (Dictionary&lt;string, object?&gt;, List&lt;object?&gt;,
+/// string, long, double, bool, byte[], null) so callers never see Razorvine types. Tensors, modules and other class
+/// instances are not plain: <see cref="TryConvert"/> refuses them.
+/// </summary>
+internal static class PlainValues
+{
+    public static bool TryConvert(object? value, out object? plain)
+    {
+        plain = null;
+        switch (value)
+        {
+            case null:
+                return true;
+            case string or bool or double or byte[]:
+                plain = value;
+                return true;
+            case int or long or short or sbyte or byte or ushort or uint:
+                plain = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                return true;
+            case float single:
+                plain = (double)single;
+                return true;
+            case BigInteger big when big >= long.MinValue && big <= long.MaxValue:
+                plain = (long)big;
+                return true;
+            case NumpyArrayStub array:
+                return array.TryToPlain(out plain);
+            case Hashtable dict:
+                return TryConvertDict(dict, out plain);
+            case ArrayList or object[] or HashSet<object>:
+                return TryConvertSequence((IEnumerable)value, out plain);
+            default:
+                return false;
+        }
+    }
+
+    public static bool TryConvertDict(Hashtable dict, out object? plain)
+    {
+        plain = null;
+        var result = new Dictionary<string, object?>();
+        foreach (var (key, value) in PickledOrderedDict.EntriesOf(dict))
+        {
+            if (!TryConvert(value, out var converted))
+                return false;
+            result[Convert.ToString(key, CultureInfo.InvariantCulture) ?? ""] = converted;
+        }
+        plain = result;
+        return true;
+    }
+
+    private static bool TryConvertSequence(IEnumerable items, out object? plain)
+    {
+        plain = null;
+        var result = new List<object?>();
+        foreach (var item in items)
+        {
+            if (!TryConvert(item, out var converted))
+                return false;
+            result.Add(converted);
+        }
+        plain = result;
+        return true;
+    }
+}
