@@ -7,10 +7,10 @@ namespace PruneCluster.Engine.Data;
 /// </summary>
 internal static class LabelChecker
 {
-    public static LabelCheckResult Check(LabelRead read, int classCount, LabelPolicy policy)
+    public static LabelCheckResult Check(string image, LabelRead read, int classCount, LabelPolicy policy)
     {
         if (read.State == LabelFileState.Unreadable)
-            return LabelCheckResult.Skip(new DatasetIssue(read.File, null, DatasetIssueKind.UnreadableLabels,
+            return LabelCheckResult.Skip(new DatasetIssue(image, read.File, null, DatasetIssueKind.UnreadableLabels,
                 $"cannot read label file: {read.UnreadableReason}", ImageSkipped: true));
 
         var skipImage = policy == LabelPolicy.YoloV7;
@@ -24,7 +24,7 @@ internal static class LabelChecker
                 problem = (DatasetIssueKind.DuplicateRow, "row repeats an earlier row exactly");
             if (problem is { } p)
             {
-                issues.Add(new DatasetIssue(read.File, row.Line, p.Kind, p.Reason, skipImage));
+                issues.Add(new DatasetIssue(image, read.File, row.Line, p.Kind, p.Reason, skipImage));
                 continue;
             }
             var v = row.Values!;

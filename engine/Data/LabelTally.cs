@@ -1,6 +1,6 @@
 namespace PruneCluster.Engine.Data;
 
-/// <summary>Counts label files found / missing / empty over the images that stay in the set.</summary>
+/// <summary>Counts label files like YOLOv7's nf / nm / ne (an empty file counts as found and as empty), over the images that stay in the set.</summary>
 internal sealed class LabelTally
 {
     public int Found { get; private set; }
@@ -15,7 +15,7 @@ internal sealed class LabelTally
         {
             case LabelFileState.Found: Found++; break;
             case LabelFileState.Missing: Missing++; break;
-            case LabelFileState.Empty: Empty++; break;
+            case LabelFileState.Empty: Found++; Empty++; break;
         }
     }
 }

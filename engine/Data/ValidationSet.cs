@@ -15,10 +15,11 @@ public sealed class ValidationSet : IDisposable
 {
     private LetterboxedImageStore? _store;
 
-    private ValidationSet(LetterboxedImageStore store, ValidationSetSettings settings, List<DatasetIssue> issues, LabelTally tally,
+    private ValidationSet(DataYaml data, LetterboxedImageStore store, ValidationSetSettings settings, List<DatasetIssue> issues, LabelTally tally,
         IReadOnlyList<KeptImage> kept, ImageCacheSource source)
     {
         _store = store;
+        Data = data;
         Settings = settings;
         Source = source;
         LabelFilesFound = tally.Found;
@@ -26,7 +27,7 @@ public sealed class ValidationSet : IDisposable
         LabelFilesEmpty = tally.Empty;
 
         foreach (var (image, keptImage) in store.Images.Zip(kept).Where(p => !p.First.Decoded))
-            issues.Add(new DatasetIssue(keptImage.Path, null, image.FailureKind!.Value, image.FailureReason!, ImageSkipped: true));
+            issues.Add(new DatasetIssue(keptImage.Path, keptImage.Path, null, image.FailureKind!.Value, image.FailureReason!, ImageSkipped: true));
         Issues = issues;
 
         Batches = store.Batches.Select((batch, b) => new ValidationBatch(this, b, batch, batch.ImageIndices.Select(i =>
@@ -37,6 +38,9 @@ public sealed class ValidationSet : IDisposable
         }).ToList())).ToList();
         Images = Batches.SelectMany(b => b.Images).ToList();
     }
+
+    /// <summary>The data yaml the split came from (class count and names).</summary>
+    public DataYaml Data { get; }
 
     /// <summary>The split, image size, batch size, stride and pad the set was prepared with.</summary>
     public ValidationSetSettings Settings { get; }
@@ -53,9 +57,9 @@ public sealed class ValidationSet : IDisposable
     public IReadOnlyList<DatasetIssue> Issues { get; }
 
     /// <summary>Images that left the set (YOLOv7's "corrupted" count).</summary>
-    public int SkippedImages => Issues.Where(i => i.ImageSkipped).Select(i => i.File).Distinct().Count();
+    public int SkippedImages => Issues.Where(i => i.ImageSkipped).Select(i => i.Image).Distinct().Count();
 
-    /// <summary>YOLOv7's nf, nm, ne: label files found, missing (image has no objects), empty — over the images that had readable labels.</summary>
+    /// <summary>YOLOv7's nf, nm, ne: label files found (empty ones included), missing (image has no objects), empty — over the images kept.</summary>
     public int LabelFilesFound { get; }
 
     public int LabelFilesMissing { get; }
@@ -96,7 +100,7 @@ public sealed class ValidationSet : IDisposable
         var (store, source) = ObtainStore(key, kept, settings, options);
         if (!store.Images.Any(i => i.Decoded))
             throw new DatasetException($"no image of the {where} could be decoded (first: {kept[0].Path}: {store.Images[0].FailureReason}); fix the image files");
-        return new ValidationSet(store, settings, issues, tally, kept, source);
+        return new ValidationSet(data, store, settings, issues, tally, kept, source);
     }
 
     private static List<KeptImage> ReadLabels(List<string> paths, int classCount,
@@ -109,11 +113,11 @@ public sealed class ValidationSet : IDisposable
             // YOLOv7 verifies the image before its labels, so a missing image hides any label problem.
             if (!File.Exists(path))
             {
-                issues.Add(new DatasetIssue(path, null, DatasetIssueKind.MissingImage, "image file does not exist", ImageSkipped: true));
+                issues.Add(new DatasetIssue(path, path, null, DatasetIssueKind.MissingImage, "image file does not exist", ImageSkipped: true));
                 continue;
             }
             var read = labels.Read(path, options.LabelPolicy);
-            var checkedLabels = LabelChecker.Check(read, classCount, options.LabelPolicy);
+            var checkedLabels = LabelChecker.Check(path, read, classCount, options.LabelPolicy);
             issues.AddRange(checkedLabels.Issues);
             if (checkedLabels.SkipImage)
                 continue;

@@ -119,7 +119,7 @@ public sealed class BadDatasetTests
     }
 
     [Fact]
-    public void Missing_label_file_means_no_objects_and_empty_file_is_counted_empty()
+    public void Missing_label_file_means_no_objects_and_empty_file_counts_as_found_and_empty_like_yolov7()
     {
         using var set = new TempDataset();
         set.AddImage("val", "unlabelled");
@@ -131,7 +131,7 @@ public sealed class BadDatasetTests
         Assert.Equal(2, loaded.Images.Count);
         Assert.Equal(0, loaded.LabelCount);
         Assert.Empty(loaded.Issues);
-        Assert.Equal((0, 1, 1), (loaded.LabelFilesFound, loaded.LabelFilesMissing, loaded.LabelFilesEmpty));
+        Assert.Equal((1, 1, 1), (loaded.LabelFilesFound, loaded.LabelFilesMissing, loaded.LabelFilesEmpty));
     }
 
     [Fact]

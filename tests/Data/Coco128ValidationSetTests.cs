@@ -66,6 +66,44 @@ public sealed class Coco128ValidationSetTests
     }
 
     [Fact]
+    public void Bad_coco_annotations_are_reported_with_the_json_and_annotation_id()
+    {
+        using var set = new TempDataset();
+        set.AddImage("val", "a");
+        set.AddImage("val", "b");
+        var json = set.WriteFile("instances_val.json", """
+            {"categories": [{"id": 5, "name": "RBC"}, {"id": 9, "name": "WBC"}, {"id": 11, "name": "Platelets"}],
+             "images": [{"id": 1, "file_name": "a.jpg", "width": 640, "height": 480},
+                        {"id": 2, "file_name": "b.jpg", "width": 640, "height": 480}],
+             "annotations": [{"id": 10, "image_id": 1, "category_id": 9, "bbox": [64, 48, 128, 96], "iscrowd": 0},
+                             {"id": 11, "image_id": 1, "category_id": 5, "bbox": [0, 0, 10, 10], "iscrowd": 1},
+                             {"id": 20, "image_id": 2, "category_id": 11, "bbox": [600, 0, 100, 10], "iscrowd": 0}]}
+            """);
+        var coco = CocoAnnotations.Load(json);
+
+        using var loaded = ValidationSet.Load(DataYaml.Load(set.WriteYaml()), "val", 320, 32, options: new ValidationSetOptions { CocoAnnotations = coco });
+
+        var label = Assert.Single(Assert.Single(loaded.Images).SourceLabels);
+        Assert.Equal(new NormalizedLabel(1, 0.2f, 0.2f, 0.2f, 0.2f), label);
+        var issue = Assert.Single(loaded.Issues);
+        Assert.Equal((json, 20L, DatasetIssueKind.CoordinateOutOfRange), (issue.File, issue.Line!.Value, issue.Kind));
+        Assert.Equal(set.PathOf("images/val/b.jpg"), issue.Image);
+        Assert.Equal(1, loaded.SkippedImages);
+    }
+
+    [Fact]
+    public void Not_a_coco_json_is_a_one_line_error()
+    {
+        using var set = new TempDataset();
+        var json = set.WriteFile("instances_val.json", "{\"images\": []}");
+
+        var error = Assert.Throws<DatasetException>(() => CocoAnnotations.Load(json));
+
+        Assert.Contains(json, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public void Label_path_replaces_the_first_images_folder_and_the_suffix()
     {
         Assert.Equal("/d/labels/x/images/a.b.txt", YoloLabelPaths.ForImage("/d/images/x/images/a.b.JPG"));
