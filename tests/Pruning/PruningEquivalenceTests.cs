@@ -26,7 +26,8 @@ public class PruningEquivalenceTests
         var original = loaded.Model;
         var graph = ConnectivityGraph.Build(original);
         manual_seed(3);
-        using var input = rand(1, 3, 64, 64);
+        // The smallest input every stride divides keeps 400+ full forwards affordable; the wiring is size-independent.
+        using var input = rand(1, 3, 32, 32);
         using var _ = no_grad();
         var failures = new List<string>();
         var caseNumber = 0;
