@@ -16,7 +16,8 @@ public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsComman
     {
         /// <summary>Detections file to score.</summary>
         [CommandOption("-i|--input <FILE>")]
-        [Description("Detections JSON: nc, images[].labels [cls,x1,y1,x2,y2], images[].predictions [x1,y1,x2,y2,conf,cls] (pixels)")]
+        // Descriptions are Spectre markup: square brackets would be read as styles, so none are used.
+        [Description("Detections JSON as 'test --save-predictions' writes it: nc, and per image labels (cls x1 y1 x2 y2) and predictions (x1 y1 x2 y2 conf cls) in pixels")]
         public string? Input { get; init; }
 
         /// <summary>Print JSON instead of the table.</summary>

@@ -56,6 +56,16 @@ public sealed class MetricsCommandTests : IDisposable
     }
 
     [Fact]
+    public void HelpListsBothOptions()
+    {
+        var (exitCode, output) = Run("metrics", "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("--input", output);
+        Assert.Contains("--json", output);
+    }
+
+    [Fact]
     public void MissingInputFileIsRejectedBeforeAnyWork()
     {
         var missing = Path.Combine(_dir, "missing.json");
