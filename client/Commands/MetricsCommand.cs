@@ -11,6 +11,9 @@ namespace PruneCluster.Client.Commands;
 /// </summary>
 public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsCommand.Settings>
 {
+    /// <summary>Exit code for an unreadable or malformed detections file (the CLI's bad-input code).</summary>
+    public const int BadInputExitCode = 2;
+
     /// <summary>Command-line settings of <see cref="MetricsCommand"/>.</summary>
     public sealed class Settings : CommandSettings
     {
@@ -48,9 +51,9 @@ public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsComman
         }
         catch (MetricsFileException e)
         {
-            // Unwrapped, so that the one-line message stays one line whatever the console width.
+            // Unwrapped, so that the one-line message stays one line whatever the console width; 2 = bad input.
             console.Profile.Out.Writer.WriteLine($"error: {e.Message}");
-            return 1;
+            return BadInputExitCode;
         }
 
         var metrics = file.Score();

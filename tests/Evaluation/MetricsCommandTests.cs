@@ -93,7 +93,7 @@ public sealed class MetricsCommandTests : IDisposable
 
         var (exitCode, output) = Run("metrics", "--input", path);
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(MetricsCommand.BadInputExitCode, exitCode);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(path, line);
     }
