@@ -20,7 +20,7 @@ public sealed record Measurement(string Name, double Seconds, double PeakMiB)
             var clock = Stopwatch.StartNew();
             action(state);
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
-            peak = Math.Max(peak, PeakMiB());
+            peak = Math.Max(peak, ReadPeakMiB());
             teardown(state);
         }
         return new Measurement(name, best, peak);
@@ -41,7 +41,7 @@ public sealed record Measurement(string Name, double Seconds, double PeakMiB)
         }
     }
 
-    private static double PeakMiB()
+    private static double ReadPeakMiB()
     {
         if (!File.Exists("/proc/self/status"))
             return Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;

@@ -17,6 +17,9 @@ public static class CliApp
             config.AddCommand<PruneCommand>("prune").WithDescription("Structured filter pruning through concatenations; saves the pruned model.");
             config.AddCommand<ForwardCommand>("forward").WithDescription("Runs the model on a .npy tensor and writes the output .npy (parity checks).");
             config.AddCommand<GraphCommand>("graph").WithDescription("Prints the conv-layer connectivity graph (json, or the paper's pruning_cfg format).");
+            config.AddCommand<MetricsCommand>("metrics").WithDescription("Re-scores saved detections with YOLOv7 test.py's P, R, mAP@.5 and mAP@.5:.95.");
+            config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
+                .WithData((Func<string, (long Params, double Gflops)>)SelectModelStats.Read);
             config.SetExceptionHandler((exception, _) => UserErrors.Report(exception));
         });
         return app.Run(args);

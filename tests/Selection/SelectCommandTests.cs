@@ -1,0 +1,107 @@
+using System.Text.Json;
+using PruneCluster.Client.Commands;
+using PruneCluster.Tests.Support;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Xunit;
+
+namespace PruneCluster.Tests.Selection;
+
+public sealed class SelectCommandTests
+{
+    private static string GoldenCaseExpected()
+    {
+        using var cases = JsonDocument.Parse(File.ReadAllText(SharedData.Golden("layer_selection/cases.json")));
+        return cases.RootElement[0].GetProperty("expected").GetString()!;
+    }
+
+    private static (int ExitCode, string Output) Run(object? data, params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 160;
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.ConfigureConsole(console);
+            var command = config.AddCommand<SelectCommand>("select");
+            if (data is not null)
+                command.WithData(data);
+        });
+        var exitCode = app.Run(args);
+        return (exitCode, writer.ToString());
+    }
+
+    [Fact]
+    public void PrintsThePapersListOnItsOwnLineThenTheTable()
+    {
+        var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--params", "6219098", "--flops", "13.2");
+        Assert.Equal(0, exitCode);
+        var lines = output.Split('\n');
+        Assert.Equal(GoldenCaseExpected(), lines[0].TrimEnd('\r'));
+        Assert.Contains("chosen for", output);
+    }
+
+    [Fact]
+    public void JsonOptionPrintsOneDocumentWithListAndTable()
+    {
+        var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--params", "6219098", "--flops", "13.2", "--json");
+        Assert.Equal(0, exitCode);
+        using var document = JsonDocument.Parse(output);
+        Assert.Equal(GoldenCaseExpected(), document.RootElement.GetProperty("pruningParams").GetString());
+        Assert.Equal(document.RootElement.GetProperty("layers").GetArrayLength(), document.RootElement.GetProperty("table").GetArrayLength());
+    }
+
+    [Fact]
+    public void MissingBaselinesWithoutWeightsFailValidationNamingTheOptions()
+    {
+        var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--flops", "13.2");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--params", output);
+        Assert.DoesNotContain("--flops required", output);
+    }
+
+    [Fact]
+    public void WeightsUseTheModelStatsHookForOmittedBaselines()
+    {
+        var asked = new List<string>();
+        Func<string, (long Params, double Gflops)> stats = weights =>
+        {
+            asked.Add(weights);
+            return (6219098, 13.2);
+        };
+        var (exitCode, output) = Run(stats, "select", "--output", GoldenSensitivity.Dir, "--weights", "model.pt");
+        Assert.Equal(0, exitCode);
+        Assert.Equal(["model.pt"], asked);
+        Assert.StartsWith(GoldenCaseExpected(), output);
+    }
+
+    [Fact]
+    public void WeightsWithoutAHookReportAOneLineError()
+    {
+        var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--weights", "model.pt");
+        Assert.Equal(1, exitCode);
+        Assert.Single(output.Trim().Split('\n'));
+        Assert.Contains("--params and --flops", output);
+    }
+
+    [Fact]
+    public void PlotOptionWritesThePngsIntoTheOutputFolderAndPrintsTheirPaths()
+    {
+        using var folder = new TempFolder();
+        GoldenSensitivity.CopyTo(folder);
+        var (exitCode, output) = Run(null, "select", "--output", folder.Path, "--params", "6219098", "--flops", "13.2", "--plot");
+        Assert.Equal(0, exitCode);
+        foreach (var name in PruneCluster.Engine.Plots.SensitivityPlots.FileNames)
+        {
+            Assert.True(File.Exists(folder.File(name)));
+            Assert.Contains(folder.File(name), output);
+        }
+    }
+}
