@@ -30,14 +30,14 @@ public static class StatsView
 
     public static void Render(ModelStats stats, string title)
     {
-        var table = new Table().Title(title).RoundedBorder();
+        var table = new Table().Title(Markup.Escape(title)).RoundedBorder();
         foreach (var column in new[] { "index", "yaml layer", "module", "path", "in", "out", "params", "GFLOPs", "share" })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var l in stats.Layers)
         {
             table.AddRow(
                 l.IsHead ? $"{l.Index} (head)" : l.Index.ToString(CultureInfo.InvariantCulture),
-                l.YamlLayer.ToString(CultureInfo.InvariantCulture), l.Module, l.Path,
+                l.YamlLayer.ToString(CultureInfo.InvariantCulture), Markup.Escape(l.Module), Markup.Escape(l.Path),
                 l.InChannels.ToString(CultureInfo.InvariantCulture), l.OutChannels.ToString(CultureInfo.InvariantCulture),
                 l.Params.ToString("N0", CultureInfo.InvariantCulture), l.Gflops.ToString("F3", CultureInfo.InvariantCulture),
                 (l.Gflops / stats.Gflops).ToString("P1", CultureInfo.InvariantCulture));

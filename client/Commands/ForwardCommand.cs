@@ -50,7 +50,7 @@ public sealed class ForwardCommand : Command<ForwardCommand.Settings>
         var device = loaded.Model.parameters().First().device;
         using var output = loaded.Model.forward(input.to(ScalarType.Float32).to(device)).cpu();
         NpyFile.Write(settings.Output!, output);
-        AnsiConsole.MarkupLine($"wrote [bold]{settings.Output}[/] [{string.Join(", ", output.shape)}]");
+        AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(settings.Output!)}[/] {Markup.Escape($"[{string.Join(", ", output.shape)}]")}");
         return 0;
     }
 }

@@ -59,7 +59,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
             AnsiConsole.MarkupLine($"layer {step.Layer}: removed {step.Removed}/{step.ChannelsBefore} filters");
         StatsView.Render(after, settings.Save!);
         AnsiConsole.MarkupLine($"params {before.Params:N0} → {after.Params:N0} ({1 - (double)after.Params / before.Params:P2} fewer), " +
-                               $"GFLOPs {before.Gflops:F2} → {after.Gflops:F2}; saved [bold]{settings.Save}[/]");
+                               $"GFLOPs {before.Gflops:F2} → {after.Gflops:F2}; saved [bold]{Markup.Escape(settings.Save!)}[/]");
         return 0;
     }
 }

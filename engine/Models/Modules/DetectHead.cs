@@ -178,6 +178,7 @@ public sealed class DetectHead : YoloLayer
         public int Stride => 1;
         public long ParameterCount => Conv.weight!.numel() + Conv.bias!.numel();
         public long FusedParameterCount => ParameterCount;
+        public bool HasInputImplicit => head.ia != null;
         public ChannelMask? Mask { get; set; }
 
         public void KeepOutputs(Tensor keep) => throw new NotSupportedException("detection-head convs cannot lose filters: their outputs are anchors × (classes + 5)");

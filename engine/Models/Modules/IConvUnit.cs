@@ -33,6 +33,9 @@ public interface IConvUnit
     /// <summary>Parameters the unit has once fused (one conv with bias per output).</summary>
     long FusedParameterCount { get; }
 
+    /// <summary>Whether an ImplicitA adds a learned bias to this unit's input (IDetect head convs).</summary>
+    bool HasInputImplicit => false;
+
     /// <summary>Spatial stride of the unit (output pixels = input pixels / stride²).</summary>
     int Stride { get; }
 
