@@ -66,11 +66,11 @@ public sealed class YoloModel : Module<Tensor, Tensor>
     /// Runs rows <paramref name="start"/>..end. <paramref name="outputs"/> holds already computed rows (a cache for
     /// re-running only what lies downstream of a change); rows before <paramref name="start"/> must be present where
     /// later rows read them. Outputs no longer needed are released as soon as their last reader has run, unless
-    /// <paramref name="keep"/> says otherwise.
+    /// <paramref name="keep"/> says otherwise. <paramref name="stopBefore"/> ends the run before that row.
     /// </summary>
-    public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor>> onHeadInputs, Func<int, bool>? keep = null)
+    public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor>> onHeadInputs, Func<int, bool>? keep = null, int stopBefore = int.MaxValue)
     {
-        for (var i = start; i < model.Count; i++)
+        for (var i = start; i < Math.Min(model.Count, stopBefore); i++)
         {
             var spec = Cfg.Layers[i];
             var inputs = i == 0 ? [x] : spec.ResolvedFrom.Select(f => outputs[f] ?? throw new InvalidOperationException($"row {f} output missing")).ToList();

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Evaluation;
+using PruneCluster.Engine.Graph;
+using PruneCluster.Engine.Measures;
+using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Pruning;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Engine.Sensitivity;
+
+/// <summary>
+/// The paper's sensitivity analysis: for every selected layer and rate, the metrics, fused parameter count and
+/// GFLOPs of the model with only that layer pruned. Results go to <c>output_{25,50,75}.txt</c> in the paper's format
+/// after every pass (atomically), and a re-run skips what is already there.
+/// <para>
+/// Fast mode evaluates a variant by masking the removed filters' outputs where their consumers read them
+/// (<see cref="PruningMask"/>) instead of copying the model; per batch it runs the unpruned network once and, for
+/// each variant, re-runs only the rows downstream of the pruned layer. Parameter and GFLOP counts come from
+/// <see cref="PruningCost"/>. Naive mode does what the paper's test.py does, for comparison.
+/// </para>
+/// </summary>
+public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int imgSize, int batchSize, SensitivityOptions options)
+{
+    private YoloModel Model => source.Model;
+
+    /// <summary>Variants per (layer, rate) in evaluation order: by layer, then by rate.</summary>
+    public IReadOnlyList<(int Layer, double Rate)> Plan()
+    {
+        var prunable = Model.PrunableLayers.Count;
+        var layers = options.Layers ?? Enumerable.Range(0, prunable).ToList();
+        var outOfRange = layers.FirstOrDefault(l => l < 0 || l >= prunable, -1);
+        if (outOfRange >= 0)
+            throw new PruningException($"--layers: layer {outOfRange} does not exist; this model has prunable layers 0..{prunable - 1}");
+        return layers.Distinct().Order().SelectMany(l => options.Rates.Select(r => (l, r))).ToList();
+    }
+
+    public IReadOnlyList<SensitivityResult> Run(string outputDir, IProgress<SensitivityProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(outputDir);
+        var results = LoadFinished(outputDir);
+        var plan = Plan();
+        var pending = plan.Where(v => !results.ContainsKey(v)).ToList();
+        var skipped = plan.Count - pending.Count;
+        var clock = Stopwatch.StartNew();
+        var doneThisRun = 0;
+
+        void Report()
+        {
+            var remaining = doneThisRun == 0 ? (TimeSpan?)null : clock.Elapsed / doneThisRun * (pending.Count - doneThisRun);
+            progress?.Report(new SensitivityProgress(skipped + doneThisRun, plan.Count, skipped, clock.Elapsed, remaining, results.Values.ToList()));
+        }
+
+        Report();
+        if (pending.Count == 0)
+            return Ordered(results, plan);
+
+        Model.eval();
+        var graph = ConnectivityGraph.Build(Model);
+        var pixels = ConvPixelMap.Measure(Model);
+        var baseline = ModelMeasure.Measure(Model, imgSize, pixels);
+        var nms = options.Nms ?? NmsOptions.ForTest;
+        var gridSize = ModelEvaluator.GridSize(Model);
+        ModelEvaluator.CheckClassCount(Model, data, source.Path);
+
+        if (options.Naive)
+        {
+            foreach (var variant in pending)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                results[variant] = EvaluateNaive(variant, gridSize, nms);
+                doneThisRun++;
+                Save(outputDir, results);
+                Report();
+            }
+        }
+        else
+        {
+            using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize);
+            foreach (var pass in pending.Chunk(Math.Max(1, options.VariantsPerPass)))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var variants = pass.Select(v => Describe(graph, baseline, v)).ToList();
+                foreach (var result in EvaluatePass(graph, set, variants, nms, cancellationToken))
+                    results[(result.Layer, result.Rate)] = result;
+                doneThisRun += pass.Length;
+                Save(outputDir, results);
+                Report();
+            }
+        }
+        return Ordered(results, plan);
+    }
+
+    private sealed record Variant(int Layer, double Rate, long[] Removed, int StartRow, PruningCost.Saving Saving, ModelStats Baseline);
+
+    // Which filters the single-layer pruning removes: scored on the unpruned weights, exactly what Pruner does first.
+    private Variant Describe(ConnectivityGraph graph, ModelStats baseline, (int Layer, double Rate) v)
+    {
+        var group = graph.GroupOf(v.Layer);
+        var units = group.Select(i => graph.Layers[i].Unit).ToList();
+        var channels = units[0].OutChannels;
+        var remove = Pruner.FiltersToRemove(v.Rate, channels);
+        long[] removed = [];
+        if (remove > 0 && remove < channels)
+        {
+            using var score = VariantImportance(v.Layer).Score(units);
+            using var keep = FilterImportance.KeepAfterRemoving(score, remove);
+            var kept = keep.data<long>().ToHashSet();
+            removed = Enumerable.Range(0, (int)channels).Select(i => (long)i).Where(i => !kept.Contains(i)).ToArray();
+        }
+        var startRow = group.Min(i => graph.Layers[i].YamlLayer);
+        return new Variant(v.Layer, v.Rate, removed, startRow, PruningCost.Of(graph, baseline, v.Layer, removed.Length), baseline);
+    }
+
+    // One generator per layer, so a random criterion picks the same filters in fast and naive mode and on resume.
+    private FilterImportance VariantImportance(int layer) => new(options.Criterion, options.Seed * 100_003 + layer);
+
+    private IEnumerable<SensitivityResult> EvaluatePass(ConnectivityGraph graph, ValidationSet set, IReadOnlyList<Variant> variants, NmsOptions nms, CancellationToken cancellationToken)
+    {
+        var device = Model.parameters().First().device;
+        var accumulators = variants.Select(_ => new MetricsAccumulator(Model.Nc)).ToList();
+        var inferenceTicks = new long[variants.Count];
+        var nmsTicks = new long[variants.Count];
+        var scorer = new DetectionScorer(nms);
+        var rows = Model.Layers.Count;
+        var firstStart = variants.Min(v => v.StartRow);
+        using var _ = no_grad();
+        foreach (var batch in set.Batches)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var images = batch.CreateImages(device);
+            // The unpruned rows before the earliest pruned row, kept for every variant of the pass.
+            var shared = new Tensor?[rows];
+            var prefixClock = Stopwatch.StartNew();
+            Model.RunLayers(images, 0, shared, _ => { }, keep: _ => true, stopBefore: firstStart);
+            var prefixTicks = prefixClock.Elapsed.Ticks / variants.Count;
+            for (var v = 0; v < variants.Count; v++)
+            {
+                var variant = variants[v];
+                var clock = Stopwatch.StartNew();
+                using var variantScope = NewDisposeScope();
+                var outputs = (Tensor?[])shared.Clone();
+                if (variant.StartRow > firstStart)
+                    Model.RunLayers(images, firstStart, outputs, _ => { }, keep: r => r < firstStart, stopBefore: variant.StartRow);
+                Tensor predictions = null!;
+                using (variant.Removed.Length > 0 ? PruningMask.Apply(graph, variant.Layer, variant.Removed) : null)
+                {
+                    Model.RunLayers(images, variant.StartRow, outputs, heads => predictions = Model.Head.Decode(Model.Head.Raw(heads, includeAux: false)),
+                        keep: r => r < firstStart);
+                }
+                inferenceTicks[v] += clock.Elapsed.Ticks + prefixTicks;
+                nmsTicks[v] += scorer.AddBatch(predictions, batch, accumulators[v]).Ticks;
+            }
+        }
+        for (var v = 0; v < variants.Count; v++)
+            yield return ToResult(variants[v], accumulators[v].Compute(), TimeSpan.FromTicks(inferenceTicks[v]), TimeSpan.FromTicks(nmsTicks[v]), set.Images.Count);
+    }
+
+    private SensitivityResult EvaluateNaive((int Layer, double Rate) v, int gridSize, NmsOptions nms)
+    {
+        using var copy = ModelBuilder.Copy(Model);
+        var graph = ConnectivityGraph.Build(copy);
+        var baseline = ModelMeasure.Measure(copy, imgSize);
+        Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], VariantImportance(v.Layer));
+        var measured = ModelMeasure.Measure(copy, imgSize);
+        // As the paper's test.py: a fresh data loader (decode and letterbox every image again) per evaluation.
+        using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });
+        var result = ModelEvaluator.Evaluate(copy, set, new EvaluationOptions { Nms = nms, MeasureModel = false });
+        var saving = new PruningCost.Saving(baseline.Params - measured.Params, baseline.ParamsFused - measured.ParamsFused, baseline.Gflops - measured.Gflops);
+        var variant = new Variant(v.Layer, v.Rate, [], 0, saving, baseline);
+        return ToResult(variant, result.Metrics, result.Speed.Inference * set.Images.Count, result.Speed.Nms * set.Images.Count, set.Images.Count);
+    }
+
+    private SensitivityResult ToResult(Variant v, DetectionMetrics m, TimeSpan inference, TimeSpan nms, int images)
+    {
+        var inferenceMs = inference.TotalMilliseconds / images;
+        var nmsMs = nms.TotalMilliseconds / images;
+        return new SensitivityResult(v.Layer, v.Rate, m.Mp, m.Mr, m.Map50, m.Map, m.Maps.ToArray(),
+            new SensitivityTiming(inferenceMs, nmsMs, inferenceMs + nmsMs, imgSize, imgSize, batchSize),
+            v.Baseline.ParamsFused - v.Saving.ParamsFused, Math.Round(v.Baseline.Gflops - v.Saving.Gflops, 3));
+    }
+
+    private Dictionary<(int, double), SensitivityResult> LoadFinished(string outputDir)
+    {
+        var results = new Dictionary<(int, double), SensitivityResult>();
+        foreach (var rate in options.Rates)
+        {
+            var path = Path.Combine(outputDir, SensitivityFile.FileName(rate));
+            if (!File.Exists(path))
+                continue;
+            foreach (var r in SensitivityFile.Read(path))
+                results[(r.Layer, rate)] = r with { Rate = rate };
+        }
+        return results;
+    }
+
+    private void Save(string outputDir, Dictionary<(int, double), SensitivityResult> results)
+    {
+        foreach (var rate in options.Rates)
+        {
+            var forRate = results.Values.Where(r => r.Rate == rate).OrderBy(r => r.Layer).ToList();
+            if (forRate.Count > 0)
+                SensitivityFile.Write(outputDir, rate, forRate);
+        }
+    }
+
+    private static IReadOnlyList<SensitivityResult> Ordered(Dictionary<(int, double), SensitivityResult> results, IReadOnlyList<(int Layer, double Rate)> plan) =>
+        plan.Where(results.ContainsKey).Select(v => results[v]).ToList();
+}
