@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using PruneCluster.Engine.Evaluation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PruneCluster.Client.Commands;
+
+/// <summary>
+/// <c>prunecluster metrics --input F.json [--json]</c>: re-scores saved detections (the layout of
+/// golden/metrics_golden.json, as <c>test --save-predictions</c> writes it) with YOLOv7's test.py metrics.
+/// </summary>
+public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsCommand.Settings>
+{
+    /// <summary>Command-line settings of <see cref="MetricsCommand"/>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>Detections file to score.</summary>
+        [CommandOption("-i|--input <FILE>")]
+        [Description("Detections JSON: nc, images[].labels [cls,x1,y1,x2,y2], images[].predictions [x1,y1,x2,y2,conf,cls] (pixels)")]
+        public string? Input { get; init; }
+
+        /// <summary>Print JSON instead of the table.</summary>
+        [CommandOption("--json")]
+        [Description("Print one JSON document (mp, mr, map50, map, maps, images, labels, per-class values) instead of the table")]
+        public bool Json { get; init; }
+
+        /// <inheritdoc />
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Input))
+                return ValidationResult.Error("--input is required: the detections JSON file to score");
+            if (Directory.Exists(Input))
+                return ValidationResult.Error($"--input {Input} is a directory; pass the detections JSON file inside it");
+            if (!File.Exists(Input))
+                return ValidationResult.Error($"--input {Input} does not exist; pass a file written by 'test --save-predictions'");
+            return ValidationResult.Success();
+        }
+    }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        MetricsFile file;
+        try
+        {
+            file = MetricsFile.Read(settings.Input!);
+        }
+        catch (MetricsFileException e)
+        {
+            // Unwrapped, so that the one-line message stays one line whatever the console width.
+            console.Profile.Out.Writer.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
+        var metrics = file.Score();
+        // Raw text, not Spectre renderables: Spectre would wrap the 92-column table and long JSON lines at the
+        // console width, and both outputs are meant to be compared or parsed verbatim.
+        var output = settings.Json ? MetricsReport.Json(metrics, file.Names) : MetricsReport.Table(metrics, file.Names);
+        console.Profile.Out.Writer.Write(output);
+        console.Profile.Out.Writer.Flush();
+        return 0;
+    }
+}

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Engine.Evaluation;
+
+/// <summary>
+/// YOLOv7's <c>utils.general.non_max_suppression</c> (merge = False) on decoded head outputs, with the NMS kernel of
+/// torchvision's CPU <c>ops.nms</c>. Everything runs in float32 like the reference, including threshold
+/// comparisons (torch compares a float32 tensor with a Python float in float32).
+/// </summary>
+public static class NonMaxSuppression
+{
+    /// <summary>
+    /// Filters, thresholds and suppresses raw detections.
+    /// </summary>
+    /// <param name="prediction">[batch, anchors, 5 + nc]: cx, cy, w, h (pixels), objectness, class scores.</param>
+    /// <param name="options">Thresholds and limits; null uses the reference function's defaults.</param>
+    /// <returns>Per image a float32 [n, 6] tensor x1, y1, x2, y2, conf, cls, best score first.</returns>
+    public static Tensor[] Apply(Tensor prediction, NmsOptions? options = null)
+    {
+        options ??= new NmsOptions();
+        if (prediction.dim() != 3 || prediction.shape[2] < 6)
+            throw new ArgumentException(
+                $"prediction must be [batch, anchors, 5 + classes], got [{string.Join(", ", prediction.shape)}]", nameof(prediction));
+        var (batch, anchors, width) = ((int)prediction.shape[0], (int)prediction.shape[1], (int)prediction.shape[2]);
+        float[] data;
+        using (NewDisposeScope())
+            data = prediction.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+
+        var clock = Stopwatch.StartNew();
+        var outputs = new Tensor[batch];
+        var image = 0;
+        for (; image < batch; image++)
+        {
+            var rows = ImageDetections(data.AsSpan(image * anchors * width, anchors * width), width, options);
+            outputs[image] = torch.tensor(rows, [rows.Length / 6, 6]);
+            if (options.TimeLimit is { } limit && clock.Elapsed > limit)
+            {
+                image++;
+                break;
+            }
+        }
+        for (; image < batch; image++)
+            outputs[image] = torch.zeros(0, 6);
+        return outputs;
+    }
+
+    /// <summary>
+    /// torchvision's <c>ops.nms</c> (CPU kernel): greedy suppression in order of decreasing score, dropping boxes
+    /// whose IoU with a kept box is greater than <paramref name="iouThreshold"/>. Equal scores keep their input
+    /// order (stable sort).
+    /// </summary>
+    /// <param name="boxes">[n, 4] float32 x1, y1, x2, y2.</param>
+    /// <param name="scores">[n] float32 scores.</param>
+    /// <param name="iouThreshold">IoU above which a box is suppressed.</param>
+    /// <returns>int64 indices of the kept boxes, by decreasing score.</returns>
+    public static Tensor Nms(Tensor boxes, Tensor scores, double iouThreshold)
+    {
+        if (boxes.dim() != 2 || boxes.shape[1] != 4 || scores.dim() != 1 || scores.shape[0] != boxes.shape[0])
+            throw new ArgumentException(
+                $"nms needs boxes [n, 4] and scores [n], got [{string.Join(", ", boxes.shape)}] and [{string.Join(", ", scores.shape)}]");
+        // YOLOv7 heads produce float32; the kernel rounds like torchvision's float instantiation only.
+        if (boxes.dtype != ScalarType.Float32 || scores.dtype != ScalarType.Float32)
+            throw new ArgumentException($"nms needs float32 boxes and scores, got {boxes.dtype} and {scores.dtype}");
+        long[] keep;
+        using (NewDisposeScope())
+            keep = Nms(Values(boxes), Values(scores), iouThreshold);
+        return torch.tensor(keep, ScalarType.Int64);
+    }
+
+    /// <summary>
+    /// The NMS kernel on flat arrays: <paramref name="boxes"/> holds n·4 values x1, y1, x2, y2. Stopping after
+    /// <paramref name="maxKeep"/> kept boxes gives exactly the first <paramref name="maxKeep"/> indices of a full run,
+    /// because a box's fate depends only on the better-scoring boxes before it.
+    /// </summary>
+    public static long[] Nms(ReadOnlySpan<float> boxes, ReadOnlySpan<float> scores, double iouThreshold, int maxKeep = int.MaxValue)
+    {
+        var n = scores.Length;
+        if (boxes.Length != 4 * n)
+            throw new ArgumentException($"nms needs 4 box values per score, got {boxes.Length} values for {n} scores");
+        // Column arrays like the C++ kernel's x1_t.. tensors; plain arrays also keep the loop quick in Debug builds.
+        var (x1, y1, x2, y2, areas) = (new float[n], new float[n], new float[n], new float[n], new float[n]);
+        for (var i = 0; i < n; i++)
+        {
+            (x1[i], y1[i], x2[i], y2[i]) = (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]);
+            areas[i] = (x2[i] - x1[i]) * (y2[i] - y1[i]);
+        }
+
+        var order = ByDescendingScore(scores.ToArray());
+        var threshold = LargestFloatAtOrBelow(iouThreshold);
+        var suppressed = new bool[n];
+        var keep = new List<long>();
+        for (var oi = 0; oi < n && keep.Count < maxKeep; oi++)
+        {
+            var i = order[oi];
+            if (suppressed[i])
+                continue;
+            keep.Add(i);
+            var (ix1, iy1, ix2, iy2, iarea) = (x1[i], y1[i], x2[i], y2[i], areas[i]);
+            for (var oj = oi + 1; oj < n; oj++)
+            {
+                var j = order[oj];
+                if (suppressed[j])
+                    continue;
+                // Same operation order as the C++ kernel (std::max/std::min, inter / (area_i + area_j - inter)).
+                var xx1 = ix1 < x1[j] ? x1[j] : ix1;
+                var yy1 = iy1 < y1[j] ? y1[j] : iy1;
+                var xx2 = x2[j] < ix2 ? x2[j] : ix2;
+                var yy2 = y2[j] < iy2 ? y2[j] : iy2;
+                var w = 0f < xx2 - xx1 ? xx2 - xx1 : 0f;
+                var h = 0f < yy2 - yy1 ? yy2 - yy1 : 0f;
+                var inter = w * h;
+                if (inter / (iarea + areas[j] - inter) > threshold)
+                    suppressed[j] = true;
+            }
+        }
+        return keep.ToArray();
+    }
+
+    // One image: confidence filter, obj·cls scores, xywh→xyxy, (multi-)label selection, class offsets, NMS.
+    private static float[] ImageDetections(ReadOnlySpan<float> anchors, int width, NmsOptions options)
+    {
+        var classCount = width - 5;
+        var threshold = (float)options.ConfThreshold;
+        var multiLabel = options.MultiLabel && classCount > 1;
+        var candidates = new List<Candidate>();
+        var scores = new float[classCount];
+        for (var a = 0; a + width <= anchors.Length; a += width)
+        {
+            var row = anchors.Slice(a, width);
+            var objectness = row[4];
+            if (!(objectness > threshold))
+                continue;
+            for (var k = 0; k < classCount; k++)
+                // A one-class model has no meaningful class score (its loss is 0), so the reference uses obj alone.
+                scores[k] = classCount == 1 ? objectness : row[5 + k] * objectness;
+            var (cx, cy, halfW, halfH) = (row[0], row[1], row[2] / 2, row[3] / 2);
+            var box = (X1: cx - halfW, Y1: cy - halfH, X2: cx + halfW, Y2: cy + halfH);
+            if (multiLabel)
+            {
+                for (var k = 0; k < classCount; k++)
+                    if (scores[k] > threshold)
+                        candidates.Add(new Candidate(box.X1, box.Y1, box.X2, box.Y2, scores[k], k));
+            }
+            else
+            {
+                var best = 0;
+                for (var k = 1; k < classCount; k++)
+                    if (scores[k] > scores[best])
+                        best = k;
+                if (scores[best] > threshold)
+                    candidates.Add(new Candidate(box.X1, box.Y1, box.X2, box.Y2, scores[best], best));
+            }
+        }
+
+        if (options.Classes is { } classes)
+            candidates = candidates.Where(c => classes.Contains(c.Class)).ToList();
+        if (candidates.Count > options.MaxNmsBoxes)
+        {
+            var best = ByDescendingScore(candidates.Select(c => c.Score).ToArray());
+            candidates = best.Take(options.MaxNmsBoxes).Select(i => candidates[i]).ToList();
+        }
+        if (candidates.Count == 0)
+            return [];
+
+        // Batched NMS by shifting each class's boxes by cls·max_wh so that different classes never overlap.
+        var offsetBoxes = new float[candidates.Count * 4];
+        var candidateScores = new float[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var c = candidates[i];
+            var offset = options.Agnostic ? 0f : c.Class * NmsOptions.MaxBoxSize;
+            (offsetBoxes[4 * i], offsetBoxes[4 * i + 1], offsetBoxes[4 * i + 2], offsetBoxes[4 * i + 3]) =
+                (c.X1 + offset, c.Y1 + offset, c.X2 + offset, c.Y2 + offset);
+            candidateScores[i] = c.Score;
+        }
+        var keep = Nms(offsetBoxes, candidateScores, options.IouThreshold, options.MaxDetections);
+        var kept = keep.Length;
+        var result = new float[kept * 6];
+        for (var k = 0; k < kept; k++)
+        {
+            var c = candidates[(int)keep[k]];
+            (result[6 * k], result[6 * k + 1], result[6 * k + 2], result[6 * k + 3], result[6 * k + 4], result[6 * k + 5]) =
+                (c.X1, c.Y1, c.X2, c.Y2, c.Score, c.Class);
+        }
+        return result;
+    }
+
+    // The C++ kernel compares the float IoU with the double threshold. For any float v, v > threshold holds exactly
+    // when v exceeds the largest float not above the threshold, so the hot loop can compare floats.
+    private static float LargestFloatAtOrBelow(double threshold)
+    {
+        var t = (float)threshold;
+        return t > threshold ? MathF.BitDecrement(t) : t;
+    }
+
+    // Indices by decreasing score; equal scores keep input order (a stable sort, as torch's stable sort does).
+    private static int[] ByDescendingScore(float[] scores)
+    {
+        var keys = new RankedScore[scores.Length];
+        for (var i = 0; i < keys.Length; i++)
+            keys[i] = new RankedScore(scores[i], i);
+        Array.Sort(keys);
+        return Array.ConvertAll(keys, k => k.Index);
+    }
+
+    private readonly record struct RankedScore(float Score, int Index) : IComparable<RankedScore>
+    {
+        public int CompareTo(RankedScore other)
+        {
+            var byScore = other.Score.CompareTo(Score);
+            return byScore != 0 ? byScore : Index.CompareTo(other.Index);
+        }
+    }
+
+    private static float[] Values(Tensor tensor) => tensor.detach().cpu().contiguous().data<float>().ToArray();
+
+    private readonly record struct Candidate(float X1, float Y1, float X2, float Y2, float Score, int Class);
+}

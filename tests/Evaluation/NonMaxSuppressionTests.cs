@@ -1,0 +1,216 @@
+using PruneCluster.Engine.Evaluation;
+using PruneCluster.Tests.Support;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Tests.Evaluation;
+
+/// <summary>YOLOv7 non_max_suppression on hand-made head outputs whose overlaps are known by construction.</summary>
+public sealed class NonMaxSuppressionTests
+{
+    // Two 20x20 boxes 2 px apart overlap with IoU 360/440 ≈ 0.82; a box at x = 200 overlaps neither.
+    private static readonly float[] BoxA = [50, 50, 20, 20];
+    private static readonly float[] BoxB = [52, 50, 20, 20];
+    private static readonly float[] FarBox = [200, 50, 20, 20];
+
+    [Fact]
+    public void OverlappingBoxOfTheSameClassIsSuppressedAndTheBetterOneKept()
+    {
+        using var prediction = Prediction(3, Row(BoxA, 0.9f, 0, 1f), Row(BoxB, 0.8f, 0, 1f), Row(FarBox, 0.7f, 0, 1f));
+
+        var kept = Rows(NonMaxSuppression.Apply(prediction)[0]);
+
+        Assert.Equal(2, kept.Length);
+        Assert.Equal([40f, 40f, 60f, 60f, 0.9f, 0f], kept[0]);
+        Assert.Equal(0.7f, kept[1][4]);
+    }
+
+    [Fact]
+    public void ClassOffsetKeepsOverlappingBoxesOfDifferentClasses()
+    {
+        using var prediction = Prediction(3, Row(BoxA, 0.9f, 0, 1f), Row(BoxB, 0.8f, 1, 1f));
+
+        var kept = Rows(NonMaxSuppression.Apply(prediction)[0]);
+        var agnostic = Rows(NonMaxSuppression.Apply(prediction, new NmsOptions(Agnostic: true))[0]);
+
+        Assert.Equal([0f, 1f], kept.Select(r => r[5]));
+        Assert.Single(agnostic);
+    }
+
+    [Fact]
+    public void ConfidenceThresholdAppliesToObjectnessAndToObjectnessTimesClassScore()
+    {
+        using var prediction = Prediction(2,
+            Row(BoxA, 0.2f, 0, 1f),       // objectness below 0.25
+            Row(FarBox, 0.5f, 1, 0.4f),   // 0.5 · 0.4 = 0.2 below 0.25
+            Row([400, 50, 20, 20], 0.5f, 1, 0.6f));
+
+        var kept = Rows(NonMaxSuppression.Apply(prediction)[0]);
+
+        var only = Assert.Single(kept);
+        Assert.Equal(0.5f * 0.6f, only[4]);
+        Assert.Equal(1f, only[5]);
+    }
+
+    [Fact]
+    public void MaxDetectionsKeepsTheBestScoringBoxes()
+    {
+        var rows = Enumerable.Range(0, 5).Select(i => Row([50 + 100 * i, 50, 20, 20], 0.5f + 0.1f * i, 0, 1f)).ToArray();
+        using var prediction = Prediction(2, rows);
+
+        var kept = Rows(NonMaxSuppression.Apply(prediction, new NmsOptions(MaxDetections: 3))[0]);
+
+        Assert.Equal(3, kept.Length);
+        Assert.Equal([0.9f, 0.8f, 0.7f], kept.Select(r => r[4]));
+    }
+
+    [Fact]
+    public void MultiLabelEmitsOneDetectionPerClassAboveThresholdWhileSingleLabelKeepsTheBest()
+    {
+        using var prediction = Prediction(3, Row(BoxA, 1f, 0, 0.6f, 1, 0.9f));
+
+        var multi = Rows(NonMaxSuppression.Apply(prediction, NmsOptions.ForTest)[0]);
+        var single = Rows(NonMaxSuppression.Apply(prediction)[0]);
+
+        Assert.Equal([1f, 0f], multi.Select(r => r[5]));
+        Assert.Equal(1f, Assert.Single(single)[5]);
+    }
+
+    [Fact]
+    public void SingleClassModelScoresByObjectnessAlone()
+    {
+        using var prediction = Prediction(1, Row(BoxA, 0.7f, 0, 0.01f));
+
+        var kept = Rows(NonMaxSuppression.Apply(prediction)[0]);
+
+        Assert.Equal(0.7f, Assert.Single(kept)[4]);
+    }
+
+    [Fact]
+    public void BoxesOverlappingExactlyAtTheThresholdAreNotSuppressed()
+    {
+        // [0,0,10,10] inside [0,0,10,20]: IoU = 100 / 200 = 0.5 exactly; torchvision suppresses only IoU > threshold.
+        using var boxes = torch.tensor(new float[] { 0, 0, 10, 10, 0, 0, 10, 20 }, [2, 4]);
+        using var scores = torch.tensor(new float[] { 0.5f, 0.9f });
+
+        using var keep = NonMaxSuppression.Nms(boxes, scores, 0.5);
+        using var stricter = NonMaxSuppression.Nms(boxes, scores, 0.49);
+
+        Assert.Equal([1L, 0L], keep.data<long>().ToArray());
+        Assert.Equal([1L], stricter.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void EveryImageOfTheBatchGetsItsOwnResultAndEmptyImagesGiveZeroRows()
+    {
+        using var first = Prediction(2, Row(BoxA, 0.9f, 1, 1f));
+        using var empty = Prediction(2, Row(BoxA, 0.01f, 1, 1f));
+        using var batch = torch.cat([first, empty], 0);
+
+        var outputs = NonMaxSuppression.Apply(batch);
+
+        Assert.Equal(2, outputs.Length);
+        Assert.Equal([1L, 6L], outputs[0].shape);
+        Assert.Equal([0L, 6L], outputs[1].shape);
+        foreach (var output in outputs)
+            output.Dispose();
+    }
+
+    [Fact]
+    public void GoldenModelOutputGivesTheSameDetectionsAsTheReferenceWrittenWithTorchOps()
+    {
+        using var prediction = LoadNpyFloat32(SharedData.Golden("yolov7-tiny_output.npy"));
+        var options = NmsOptions.ForTest;
+
+        var outputs = NonMaxSuppression.Apply(prediction, options);
+
+        Assert.Equal(2, outputs.Length);
+        for (var image = 0; image < outputs.Length; image++)
+        {
+            using var output = outputs[image];
+            using var expected = ReferenceWithTensorOps(prediction[image], options);
+            Assert.True(output.shape[0] > 0, "the golden output should give detections at conf 0.001");
+            Assert.Equal(expected.shape, output.shape);
+            Assert.Equal(expected.data<float>().ToArray(), output.data<float>().ToArray());
+        }
+    }
+
+    // non_max_suppression for one image written line by line with tensor ops (float32 throughout, torch's own
+    // comparisons and sort), and a greedy NMS loop on tensors; slow but independent of the C# loops under test.
+    private static Tensor ReferenceWithTensorOps(Tensor x, NmsOptions options)
+    {
+        using var scope = NewDisposeScope();
+        x = x[x[.., 4] > options.ConfThreshold];
+        var scores = x[.., 5..] * x[.., 4..5];
+        var (cx, cy, w, h) = (x[.., 0], x[.., 1], x[.., 2], x[.., 3]);
+        var box = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1);
+        var ij = (scores > options.ConfThreshold).nonzero();
+        var (i, j) = (ij[.., 0], ij[.., 1]);
+        var detections = torch.cat([box[i], scores[i, j].unsqueeze(1), j.unsqueeze(1).to_type(ScalarType.Float32)], 1);
+        if (detections.shape[0] > options.MaxNmsBoxes)
+            detections = detections[detections[.., 4].sort(descending: true, stable: true).Indices[..options.MaxNmsBoxes]];
+
+        var boxes = detections[.., ..4] + detections[.., 5..6] * NmsOptions.MaxBoxSize;
+        var order = detections[.., 4].sort(descending: true, stable: true).Indices;
+        var keep = new List<long>();
+        while (order.shape[0] > 0 && keep.Count < options.MaxDetections)
+        {
+            var best = order[0].item<long>();
+            keep.Add(best);
+            var rest = order[1..];
+            var b = boxes[best];
+            var others = boxes[rest];
+            var iw = (torch.minimum(others[.., 2], b[2]) - torch.maximum(others[.., 0], b[0])).clamp_min(0);
+            var ih = (torch.minimum(others[.., 3], b[3]) - torch.maximum(others[.., 1], b[1])).clamp_min(0);
+            var inter = iw * ih;
+            var area = (b[2] - b[0]) * (b[3] - b[1]);
+            var areas = (others[.., 2] - others[.., 0]) * (others[.., 3] - others[.., 1]);
+            var iou = inter / (area + areas - inter);
+            order = rest[iou.to_type(ScalarType.Float64) <= options.IouThreshold];
+        }
+        return detections[torch.tensor(keep.ToArray(), ScalarType.Int64)].MoveToOuterDisposeScope();
+    }
+
+    private static Tensor LoadNpyFloat32(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = BitConverter.ToUInt16(bytes, 8);
+        var header = System.Text.Encoding.ASCII.GetString(bytes, 10, headerLength);
+        Assert.Contains("'descr': '<f4'", header);
+        var shape = System.Text.RegularExpressions.Regex.Match(header, @"'shape': \(([^)]*)\)").Groups[1].Value
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
+        var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
+        Buffer.BlockCopy(bytes, 10 + headerLength, values, 0, values.Length * sizeof(float));
+        return torch.tensor(values, shape);
+    }
+
+    // One anchor row: cx, cy, w, h, objectness, class scores (pairs of class index and score; others 0).
+    private static (float[] Box, float Objectness, (int Class, float Score)[] Scores) Row(float[] box, float objectness, params object[] classScores)
+    {
+        var scores = new List<(int, float)>();
+        for (var i = 0; i < classScores.Length; i += 2)
+            scores.Add(((int)classScores[i], Convert.ToSingle(classScores[i + 1])));
+        return (box, objectness, scores.ToArray());
+    }
+
+    private static Tensor Prediction(int classCount, params (float[] Box, float Objectness, (int Class, float Score)[] Scores)[] rows)
+    {
+        var width = 5 + classCount;
+        var data = new float[rows.Length * width];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            rows[r].Box.CopyTo(data, r * width);
+            data[r * width + 4] = rows[r].Objectness;
+            foreach (var (c, score) in rows[r].Scores)
+                data[r * width + 5 + c] = score;
+        }
+        return torch.tensor(data, [1, rows.Length, width]);
+    }
+
+    private static float[][] Rows(Tensor detections)
+    {
+        var values = detections.data<float>().ToArray();
+        return Enumerable.Range(0, (int)detections.shape[0]).Select(r => values[(r * 6)..(r * 6 + 6)]).ToArray();
+    }
+}
