@@ -11,12 +11,16 @@ namespace PruneCluster.Client.Commands;
 /// </summary>
 public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsCommand.Settings>
 {
+    /// <summary>Exit code for an unreadable or malformed detections file (the CLI's bad-input code).</summary>
+    public const int BadInputExitCode = 2;
+
     /// <summary>Command-line settings of <see cref="MetricsCommand"/>.</summary>
     public sealed class Settings : CommandSettings
     {
         /// <summary>Detections file to score.</summary>
         [CommandOption("-i|--input <FILE>")]
-        [Description("Detections JSON: nc, images[].labels [cls,x1,y1,x2,y2], images[].predictions [x1,y1,x2,y2,conf,cls] (pixels)")]
+        // Descriptions are Spectre markup: square brackets would be read as styles, so none are used.
+        [Description("Detections JSON as 'test --save-predictions' writes it: nc, and per image labels (cls x1 y1 x2 y2) and predictions (x1 y1 x2 y2 conf cls) in pixels")]
         public string? Input { get; init; }
 
         /// <summary>Print JSON instead of the table.</summary>
@@ -47,9 +51,9 @@ public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsComman
         }
         catch (MetricsFileException e)
         {
-            // Unwrapped, so that the one-line message stays one line whatever the console width.
+            // Unwrapped, so that the one-line message stays one line whatever the console width; 2 = bad input.
             console.Profile.Out.Writer.WriteLine($"error: {e.Message}");
-            return 1;
+            return BadInputExitCode;
         }
 
         var metrics = file.Score();

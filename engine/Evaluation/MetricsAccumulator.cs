@@ -38,8 +38,9 @@ public sealed class MetricsAccumulator
     /// <param name="name">Optional image identifier kept for <see cref="ToMetricsFile"/>.</param>
     public void AddImage(double[,] predictions, double[,] labels, string? name = null)
     {
-        predictions = Normalise(predictions, 6, "predictions");
-        labels = Normalise(labels, 5, "labels");
+        // Copies, so that a caller reusing its buffers cannot change what was scored or will be saved.
+        predictions = (double[,])Normalise(predictions, 6, "predictions").Clone();
+        labels = (double[,])Normalise(labels, 5, "labels").Clone();
         CheckClasses(predictions, 5, "predictions");
         CheckClasses(labels, 0, "labels");
 

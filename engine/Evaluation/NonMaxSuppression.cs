@@ -6,9 +6,15 @@ namespace PruneCluster.Engine.Evaluation;
 
 /// <summary>
 /// YOLOv7's <c>utils.general.non_max_suppression</c> (merge = False) on decoded head outputs, with the NMS kernel of
-/// torchvision's CPU <c>ops.nms</c>. Everything runs in float32 like the reference, including threshold
+/// torchvision's CPU <c>ops.nms</c>. Everything runs in float32 like the reference, including the confidence
 /// comparisons (torch compares a float32 tensor with a Python float in float32).
 /// </summary>
+/// <remarks>
+/// The TorchVision 0.107 NuGet package's <c>ops.nms</c> is not used: it is a loop of tensor operations that compares
+/// IoU with the threshold in float32 (so at threshold 0.3 it keeps a box whose float IoU is 0.30000001, which
+/// torchvision suppresses), and here it did not finish within several minutes on the 30,000 candidates that test.py's
+/// conf 0.001 can produce.
+/// </remarks>
 public static class NonMaxSuppression
 {
     /// <summary>
@@ -16,7 +22,7 @@ public static class NonMaxSuppression
     /// </summary>
     /// <param name="prediction">[batch, anchors, 5 + nc]: cx, cy, w, h (pixels), objectness, class scores.</param>
     /// <param name="options">Thresholds and limits; null uses the reference function's defaults.</param>
-    /// <returns>Per image a float32 [n, 6] tensor x1, y1, x2, y2, conf, cls, best score first.</returns>
+    /// <returns>Per image a float32 [n, 6] tensor x1, y1, x2, y2, conf, cls, best score first, on the input's device.</returns>
     public static Tensor[] Apply(Tensor prediction, NmsOptions? options = null)
     {
         options ??= new NmsOptions();
@@ -34,7 +40,7 @@ public static class NonMaxSuppression
         for (; image < batch; image++)
         {
             var rows = ImageDetections(data.AsSpan(image * anchors * width, anchors * width), width, options);
-            outputs[image] = torch.tensor(rows, [rows.Length / 6, 6]);
+            outputs[image] = torch.tensor(rows, [rows.Length / 6, 6], device: prediction.device);
             if (options.TimeLimit is { } limit && clock.Elapsed > limit)
             {
                 image++;
@@ -42,7 +48,7 @@ public static class NonMaxSuppression
             }
         }
         for (; image < batch; image++)
-            outputs[image] = torch.zeros(0, 6);
+            outputs[image] = torch.zeros(0, 6, device: prediction.device);
         return outputs;
     }
 
@@ -66,7 +72,7 @@ public static class NonMaxSuppression
         long[] keep;
         using (NewDisposeScope())
             keep = Nms(Values(boxes), Values(scores), iouThreshold);
-        return torch.tensor(keep, ScalarType.Int64);
+        return torch.tensor(keep, ScalarType.Int64, device: boxes.device);
     }
 
     /// <summary>

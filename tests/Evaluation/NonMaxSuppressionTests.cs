@@ -102,6 +102,19 @@ public sealed class NonMaxSuppressionTests
     }
 
     [Fact]
+    public void FloatIouJustAboveADoubleThresholdIsSuppressedAsTorchvisionDoes()
+    {
+        // 30 / 100 in float32 is 0.30000001 > 0.3: torchvision's kernel compares the float IoU with the double
+        // threshold and suppresses; a float32 comparison (0.3 rounded to 0.30000001) would keep the box.
+        using var boxes = torch.tensor(new float[] { 0, 0, 10, 10, 0, 0, 10, 3 }, [2, 4]);
+        using var scores = torch.tensor(new float[] { 0.9f, 0.5f });
+
+        using var keep = NonMaxSuppression.Nms(boxes, scores, 0.3);
+
+        Assert.Equal([0L], keep.data<long>().ToArray());
+    }
+
+    [Fact]
     public void EveryImageOfTheBatchGetsItsOwnResultAndEmptyImagesGiveZeroRows()
     {
         using var first = Prediction(2, Row(BoxA, 0.9f, 1, 1f));
