@@ -9,7 +9,7 @@ namespace PruneCluster.Engine.Evaluation;
 /// <param name="Params">Parameters of the model as evaluated (test.py's <c>params</c>; the fused count after Fuse()); null when not measured.</param>
 /// <param name="ParamsFused">Parameters once fused, whatever state the model was in; null when not measured.</param>
 /// <param name="Gflops">GFLOPs of one <see cref="EvaluationSpeed.ImageSize"/>² image (test.py's <c>fs</c>, before rounding); null when not measured.</param>
-/// <param name="Elapsed">Wall time of the whole loop, including tensor creation and matching.</param>
+/// <param name="Elapsed">Wall time of the batch loop: tensor creation, inference, NMS and matching (not the final ap_per_class).</param>
 /// <param name="Detections">Every image's final predictions and labels in original-image pixels (what --save-predictions writes).</param>
 public sealed record EvaluationResult(
     DetectionMetrics Metrics,

@@ -71,15 +71,16 @@ public static class ModelEvaluator
             }
         }
 
-        var metrics = accumulator.Compute();
-        var speed = EvaluationSpeed.PerImage(inference, scorer.NmsTime, accumulator.ImageCount, set.Settings.ImageSize, set.Settings.BatchSize);
         var elapsed = wall.Elapsed;
-        ModelStats? stats = options.MeasureModel ? ModelMeasure.Measure(model, set.Settings.ImageSize) : null;
+        var speed = EvaluationSpeed.PerImage(inference, scorer.NmsTime, accumulator.ImageCount, set.Settings.ImageSize, set.Settings.BatchSize);
+        // The file carries the metrics as its Expected, so ap_per_class runs once.
         var detections = accumulator.ToMetricsFile(options.ClassNames ?? set.Data.Names) with
         {
             Description = $"{set.Settings.Split} split of {set.Data.YamlPath} at img {set.Settings.ImageSize}, batch {set.Settings.BatchSize}, " +
                           $"conf {options.Nms.ConfThreshold}, iou {options.Nms.IouThreshold}",
         };
+        var metrics = detections.Expected!;
+        ModelStats? stats = options.MeasureModel ? ModelMeasure.Measure(model, set.Settings.ImageSize) : null;
         return new EvaluationResult(metrics, speed, stats?.Params, stats?.ParamsFused, stats?.Gflops, elapsed, detections);
     }
 
