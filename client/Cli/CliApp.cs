@@ -17,7 +17,9 @@ public static class CliApp
             config.AddCommand<PruneCommand>("prune").WithDescription("Structured filter pruning through concatenations; saves the pruned model.");
             config.AddCommand<ForwardCommand>("forward").WithDescription("Runs the model on a .npy tensor and writes the output .npy (parity checks).");
             config.AddCommand<GraphCommand>("graph").WithDescription("Prints the conv-layer connectivity graph (json, or the paper's pruning_cfg format).");
-            config.AddCommand<MetricsCommand>("metrics").WithDescription("Re-scores saved detections with YOLOv7 test.py's P, R, mAP@.5 and mAP@.5:.95.");
+            config.AddCommand<TestCommand>("test").WithDescription("The paper's test.py: optional pruning, fuse, P/R/mAP on a data yaml split, speed, params and GFLOPs.");
+            config.AddCommand<MetricsCommand>("metrics").WithDescription("Re-scores saved detections (test --save-predictions) with YOLOv7 test.py's P, R, mAP@.5 and mAP@.5:.95.");
+            config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Per-layer sensitivity analysis: metrics, params and GFLOPs with each layer pruned alone at each rate.");
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
                 .WithData((Func<string, (long Params, double Gflops)>)SelectModelStats.Read);
             config.SetExceptionHandler((exception, _) => UserErrors.Report(exception));

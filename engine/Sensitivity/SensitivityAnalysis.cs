@@ -169,7 +169,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var result = ModelEvaluator.Evaluate(copy, set, new EvaluationOptions { Nms = nms, MeasureModel = false });
         var saving = new PruningCost.Saving(baseline.Params - measured.Params, baseline.ParamsFused - measured.ParamsFused, baseline.Gflops - measured.Gflops);
         var variant = new Variant(v.Layer, v.Rate, [], 0, saving, baseline);
-        return ToResult(variant, result.Metrics, result.Speed.Inference * set.Images.Count, result.Speed.Nms * set.Images.Count, set.Images.Count);
+        return ToResult(variant, result.Metrics, TimeSpan.FromMilliseconds(result.Speed.InferenceMs * set.Images.Count), TimeSpan.FromMilliseconds(result.Speed.NmsMs * set.Images.Count), set.Images.Count);
     }
 
     private SensitivityResult ToResult(Variant v, DetectionMetrics m, TimeSpan inference, TimeSpan nms, int images)
