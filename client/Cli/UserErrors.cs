@@ -1,4 +1,7 @@
 using PruneCluster.Engine.Checkpoints;
+using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Evaluation;
+using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
 using Spectre.Console;
@@ -20,7 +23,8 @@ public static class UserErrors
         var inner = exception is CommandRuntimeException or CommandParseException or CommandConfigurationException ? exception : Unwrap(exception);
         switch (inner)
         {
-            case CheckpointException or ModelConfigException or PruningException or FileNotFoundException or DirectoryNotFoundException
+            case CheckpointException or NpyFileException or ModelConfigException or PruningException or DatasetException or EvaluationException
+                or MetricsFileException or SensitivityDataException or FileNotFoundException or DirectoryNotFoundException
                 or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException:
                 Console.Error.WriteLine($"error: {inner.Message}");
                 return BadInput;

@@ -126,7 +126,17 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
 
         var written = WriteReports(settings.Out!, results);
         if (!settings.NoPlots && results.Count > 0)
-            written.AddRange(SensitivityPlots.Write(settings.Out!, SensitivityTable.FromResults(results)));
+        {
+            try
+            {
+                written.AddRange(SensitivityPlots.Write(settings.Out!, SensitivityTable.FromResults(results)));
+            }
+            catch (SensitivityDataException e)
+            {
+                // Plots compare every layer; a partial run (--layers) still has its text, json and csv results.
+                Console.Error.WriteLine($"note: no plots: {e.Message}");
+            }
+        }
         if (settings.Json)
         {
             JsonOutput.Print(new { Results = results.Select(ToJson), Files = written });

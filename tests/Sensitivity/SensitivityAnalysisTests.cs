@@ -1,0 +1,122 @@
+using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Evaluation;
+using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Sensitivity;
+using PruneCluster.Tests.Support;
+
+namespace PruneCluster.Tests.Sensitivity;
+
+/// <summary>Sensitivity analysis on a 12-image slice of bccd val at 160 px with the trained bccd model.</summary>
+public sealed class SensitivityAnalysisTests : IDisposable
+{
+    private const int Img = 160;
+    private readonly string folder = Directory.CreateTempSubdirectory("prunecluster-sa-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private string SliceOfBccd(int images = 12)
+    {
+        var val = Directory.GetFiles(SharedData.Dataset("bccd/images/val"), "*.jpg").Order().Take(images);
+        var list = Path.Combine(folder, "val.txt");
+        File.WriteAllLines(list, val);
+        var yaml = Path.Combine(folder, "slice.yaml");
+        File.WriteAllText(yaml, $"train: {list}\nval: {list}\nnc: 3\nnames: ['RBC', 'WBC', 'Platelets']\n");
+        return yaml;
+    }
+
+    private static SensitivityResult WithoutTiming(SensitivityResult r) => r with { Timing = r.Timing with { InferenceMs = 0, NmsMs = 0, TotalMs = 0 } };
+
+    [Fact]
+    public void FastAnalysisEqualsTheNaivePaperStyleAnalysis()
+    {
+        var data = DataYaml.Load(SliceOfBccd());
+        using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var layers = new[] { 0, 11, 25, 38, 54 };
+        var rates = new[] { 0.25, 0.75 };
+
+        var fast = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers, VariantsPerPass: 4)).Run(Path.Combine(folder, "fast"));
+        var naive = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers, Naive: true)).Run(Path.Combine(folder, "naive"));
+
+        Assert.Equal(layers.Length * rates.Length, fast.Count);
+        Assert.Equal(naive.Select(WithoutTiming), fast.Select(WithoutTiming));
+        Assert.Contains(fast, r => r.Map < naive.Max(n => n.Map) - 0.01);
+    }
+
+    [Fact]
+    public void ReRunSkipsFinishedPairsAndWritesNoDuplicateLines()
+    {
+        var data = DataYaml.Load(SliceOfBccd(6));
+        using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var output = Path.Combine(folder, "resume");
+        new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions([0.5], Layers: [3])).Run(output);
+        var firstLine = File.ReadAllLines(Path.Combine(output, "output_50.txt"))[1];
+        var progress = new List<SensitivityProgress>();
+
+        var results = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions([0.5], Layers: [3, 7]))
+            .Run(output, new SyncProgress(progress.Add));
+
+        Assert.Equal(1, progress[0].Skipped);
+        Assert.Equal([3, 7], results.Select(r => r.Layer));
+        var lines = File.ReadAllLines(Path.Combine(output, "output_50.txt"));
+        Assert.Equal(["[", firstLine], lines.Take(2));
+        Assert.Equal(4, lines.Length);
+        Assert.Equal(2, SensitivityFile.Read(Path.Combine(output, "output_50.txt")).Count);
+    }
+
+    [Fact]
+    public void InterruptedRunKeepsEveryFinishedPassAndTheNextRunCompletesIt()
+    {
+        var data = DataYaml.Load(SliceOfBccd(6));
+        using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var output = Path.Combine(folder, "interrupted");
+        using var cancel = new CancellationTokenSource();
+        var options = new SensitivityOptions([0.25, 0.5], Layers: [1, 2, 3], VariantsPerPass: 2);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => new SensitivityAnalysis(model, data, Img, 8, options)
+            .Run(output, new SyncProgress(p => { if (p.Done - p.Skipped >= 2) cancel.Cancel(); }), cancel.Token));
+        var saved = Directory.GetFiles(output, "output_*.txt").Sum(f => SensitivityFile.Read(f).Count);
+        Assert.Equal(2, saved);
+
+        var results = new SensitivityAnalysis(model, data, Img, 8, options).Run(output);
+        Assert.Equal(6, results.Count);
+    }
+
+    [Fact]
+    public void ParamsAndGflopsOfEachVariantAreThoseOfTheReallyPrunedModel()
+    {
+        var data = DataYaml.Load(SliceOfBccd(4));
+        using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var result = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions([0.5], Layers: [21])).Run(Path.Combine(folder, "cost")).Single();
+
+        using var copy = ModelBuilder.Copy(model.Model);
+        Pruner.Prune(PruneCluster.Engine.Graph.ConnectivityGraph.Build(copy), [new LayerRate(21, 0.5)], new FilterImportance(Criterion.SmallestL2));
+        var stats = PruneCluster.Engine.Measures.ModelMeasure.Measure(copy, Img);
+        Assert.Equal(stats.ParamsFused, result.Params);
+        Assert.Equal(Math.Round(stats.Gflops, 3), result.Gflops);
+    }
+
+    [Fact]
+    public void ModelWithAnotherClassCountIsRejectedNamingBothFiles()
+    {
+        var yaml = SliceOfBccd(2);
+        using var model = ModelFile.Load(SharedData.Golden("yolov7-tiny-golden.pt"));
+        var e = Assert.Throws<EvaluationException>(() =>
+            new SensitivityAnalysis(model, DataYaml.Load(yaml), Img, 8, new SensitivityOptions([0.5], Layers: [0])).Run(Path.Combine(folder, "nc")));
+        Assert.Contains("80", e.Message);
+        Assert.Contains(yaml, e.Message);
+    }
+
+    [Fact]
+    public void LayersOutsideTheModelAreRejected()
+    {
+        using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var analysis = new SensitivityAnalysis(model, DataYaml.Load(SliceOfBccd(2)), Img, 8, new SensitivityOptions([0.5], Layers: [55]));
+        Assert.Throws<PruningException>(() => analysis.Plan());
+    }
+
+    private sealed class SyncProgress(Action<SensitivityProgress> report) : IProgress<SensitivityProgress>
+    {
+        public void Report(SensitivityProgress value) => report(value);
+    }
+}
