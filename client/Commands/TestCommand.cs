@@ -151,7 +151,7 @@ public sealed class TestCommand : Command<TestCommand.Settings>
     {
         if (Console.IsErrorRedirected)
         {
-            return ModelEvaluator.Evaluate(model, set, options, new Callback<EvaluationProgress>(p =>
+            return ModelEvaluator.Evaluate(model, set, options, new SyncProgress<EvaluationProgress>(p =>
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"test: batch {p.BatchesDone}/{p.BatchCount}, {p.ImagesDone}/{p.ImageCount} images, {p.Elapsed.TotalSeconds:F1} s, ETA {p.Remaining?.TotalSeconds ?? 0:F1} s"))),
                 cancellationToken);
@@ -165,7 +165,7 @@ public sealed class TestCommand : Command<TestCommand.Settings>
             .Start(progress =>
             {
                 var task = progress.AddTask($"test {set.Settings.Split} ({set.Images.Count} images)", maxValue: set.Images.Count);
-                result = ModelEvaluator.Evaluate(model, set, options, new Callback<EvaluationProgress>(p => task.Value = p.ImagesDone), cancellationToken);
+                result = ModelEvaluator.Evaluate(model, set, options, new SyncProgress<EvaluationProgress>(p => task.Value = p.ImagesDone), cancellationToken);
             });
         return result!;
     }
@@ -226,11 +226,5 @@ public sealed class TestCommand : Command<TestCommand.Settings>
             ElapsedS = result.Elapsed.TotalSeconds,
             SavedPredictions = settings.SavePredictions is { } path ? Path.GetFullPath(path) : null,
         };
-    }
-
-    // Reports synchronously on the evaluating thread (Progress<T> would post to the thread pool and race the bar).
-    private sealed class Callback<T>(Action<T> action) : IProgress<T>
-    {
-        public void Report(T value) => action(value);
     }
 }
