@@ -17,7 +17,8 @@ namespace PruneCluster.Engine.Sensitivity;
 /// Fast mode decodes the set once and, per batch, runs the unpruned network once up to the last pruned row; each
 /// variant then runs only the rows from its pruned layer on, reusing the upstream activations. Masking the removed
 /// filters (<see cref="PruningMask"/>) would avoid the per-variant copy but sums in another order, which moves
-/// metrics by up to ~2e-6 through flipped detections; the pruned copy keeps fast equal to naive. Parameter and
+/// metrics by up to ~2e-6 through flipped detections; the pruned copy keeps fast equal to naive. Every variant is
+/// evaluated fused (Conv+BN, RepConv, implicit layers folded), like the paper's test.py. Parameter and
 /// GFLOP counts come from <see cref="PruningCost"/>. Naive mode does what the paper's test.py does, for comparison.
 /// </para>
 /// </summary>
@@ -78,11 +79,15 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         else
         {
             using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize);
+            // Evaluated fused, as the paper's test.py does; fusing is deterministic, so the fused unpruned rows equal
+            // the rows a fused pruned copy has upstream of its pruned layer.
+            using var fused = ModelBuilder.Copy(Model).Fuse();
+            fused.eval();
             foreach (var pass in pending.Chunk(Math.Max(1, options.VariantsPerPass)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var variants = pass.Select(v => Describe(graph, baseline, v)).ToList();
-                foreach (var result in EvaluatePass(graph, set, variants, nms, cancellationToken))
+                foreach (var result in EvaluatePass(fused, set, variants, nms, cancellationToken))
                     results[(result.Layer, result.Rate)] = result;
                 doneThisRun += pass.Length;
                 Save(outputDir, results);
@@ -116,9 +121,9 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
     // One generator per layer, so a random criterion picks the same filters in fast and naive mode and on resume.
     private FilterImportance VariantImportance(int layer) => new(options.Criterion, options.Seed * 100_003 + layer);
 
-    private IEnumerable<SensitivityResult> EvaluatePass(ConnectivityGraph graph, ValidationSet set, IReadOnlyList<Variant> variants, NmsOptions nms, CancellationToken cancellationToken)
+    private IEnumerable<SensitivityResult> EvaluatePass(YoloModel fused, ValidationSet set, IReadOnlyList<Variant> variants, NmsOptions nms, CancellationToken cancellationToken)
     {
-        var device = Model.parameters().First().device;
+        var device = fused.parameters().First().device;
         var accumulators = variants.Select(_ => new MetricsAccumulator(Model.Nc)).ToList();
         var inferenceTicks = new long[variants.Count];
         var nmsTicks = new long[variants.Count];
@@ -137,7 +142,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                 var images = batch.CreateImages(device);
                 var shared = new Tensor?[rows];
                 var baseClock = Stopwatch.StartNew();
-                Model.RunLayers(images, 0, shared, _ => { }, keep: _ => true, stopBefore: variants.Max(v => v.StartRow));
+                fused.RunLayers(images, 0, shared, _ => { }, keep: _ => true, stopBefore: variants.Max(v => v.StartRow));
                 // Each variant is charged its share of the shared rows plus its own: honest per-image timing.
                 var sharedTicks = baseClock.Elapsed.Ticks / variants.Count;
                 for (var v = 0; v < variants.Count; v++)
@@ -169,7 +174,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var copy = ModelBuilder.Copy(Model);
         if (variant.Removed.Length > 0)
             Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], VariantImportance(variant.Layer));
-        copy.eval();
+        copy.Fuse().eval();
         return copy;
     }
 
@@ -182,7 +187,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var measured = ModelMeasure.Measure(copy, imgSize);
         // As the paper's test.py: a fresh data loader (decode and letterbox every image again) per evaluation.
         using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });
-        var result = ModelEvaluator.Evaluate(copy, set, new EvaluationOptions { Nms = nms, MeasureModel = false });
+        var result = ModelEvaluator.Evaluate(copy.Fuse(), set, new EvaluationOptions { Nms = nms, MeasureModel = false });
         var saving = new PruningCost.Saving(baseline.Params - measured.Params, baseline.ParamsFused - measured.ParamsFused, baseline.Gflops - measured.Gflops);
         var variant = new Variant(v.Layer, v.Rate, [], 0, saving, baseline);
         return ToResult(variant, result.Metrics, TimeSpan.FromMilliseconds(result.Speed.InferenceMs * set.Images.Count), TimeSpan.FromMilliseconds(result.Speed.NmsMs * set.Images.Count), set.Images.Count);
