@@ -9,7 +9,7 @@ using PruneCluster.Engine.Pruning;
 using PruneCluster.Engine.Sensitivity;
 
 // prunecluster-bench engine --weights W [--repeats N]
-// prunecluster-bench sensitivity --weights W --data D [--img 320] [--batch 32] [--layers N] [--rates 0.25,0.5,0.75]
+// prunecluster-bench sensitivity --weights W --data D [--img 320] [--batch 32] [--layers 0,10,20] [--rates 0.25,0.5,0.75]
 // prunecluster-bench throughput --weights W --data D [--img 320] [--batch 32]
 var options = Arguments.Parse(args);
 TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
@@ -45,7 +45,7 @@ static int Engine(Arguments a)
     Console.WriteLine($"| step ({Path.GetFileName(weights)}, {prunable} prunable layers) | best of {repeats} (s) | peak RSS (MiB) |");
     Console.WriteLine("|---|---|---|");
     foreach (var r in results)
-        Console.WriteLine($"| {r.Name} | {r.Seconds:F3} | {r.PeakMiB:F0} |");
+        Console.WriteLine($"| {r.Name} | {r.Seconds:F4} | {r.PeakMiB:F0} |");
     return 0;
 }
 
@@ -56,7 +56,7 @@ static int Sensitivity(Arguments a)
     var data = DataYaml.Load(a.Required("--data"));
     var img = a.Int("--img", 320);
     var batch = a.Int("--batch", 32);
-    var layers = Enumerable.Range(0, Math.Min(a.Int("--layers", loaded.Model.PrunableLayers.Count), loaded.Model.PrunableLayers.Count)).ToList();
+    var layers = a.Doubles("--layers", Enumerable.Range(0, loaded.Model.PrunableLayers.Count).Select(l => (double)l).ToList()).Select(l => (int)l).ToList();
     var rates = a.Doubles("--rates", [0.25, 0.5, 0.75]);
     var root = Directory.CreateTempSubdirectory("prunecluster-bench-").FullName;
     try

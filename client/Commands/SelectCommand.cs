@@ -202,6 +202,6 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
             }),
             plots,
         };
-        _console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        _console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(document, PruneCluster.Client.Cli.JsonOutput.Options));
     }
 }

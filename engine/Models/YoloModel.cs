@@ -12,12 +12,14 @@ namespace PruneCluster.Engine.Models;
 public sealed class YoloModel : Module<Tensor, Tensor>
 {
     private readonly ModuleList<YoloLayer> model;
+    private readonly IReadOnlyList<YoloLayer> layers;
     private readonly int[] lastUse;
 
     internal YoloModel(YoloCfg cfg, IReadOnlyList<YoloLayer> layers, IReadOnlyList<double> layerStrides) : base("Model")
     {
         Cfg = cfg;
         model = new ModuleList<YoloLayer>(layers.ToArray());
+        this.layers = layers.ToArray();
         LayerStrides = layerStrides.ToArray();
         RegisterComponents();
         Head = layers[^1] as DetectHead ?? throw new ModelConfigException($"{cfg.Source}: the last layer must be Detect, IDetect or IAuxDetect");
@@ -26,7 +28,7 @@ public sealed class YoloModel : Module<Tensor, Tensor>
     }
 
     public YoloCfg Cfg { get; }
-    public IReadOnlyList<YoloLayer> Layers => model.ToList();
+    public IReadOnlyList<YoloLayer> Layers => layers;
     public DetectHead Head { get; }
     public double[] LayerStrides { get; }
 

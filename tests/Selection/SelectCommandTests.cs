@@ -54,7 +54,7 @@ public sealed class SelectCommandTests
         var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--params", "6219098", "--flops", "13.2", "--json");
         Assert.Equal(0, exitCode);
         using var document = JsonDocument.Parse(output);
-        Assert.Equal(GoldenCaseExpected(), document.RootElement.GetProperty("pruningParams").GetString());
+        Assert.Equal(GoldenCaseExpected(), document.RootElement.GetProperty("pruning_params").GetString());
         Assert.Equal(document.RootElement.GetProperty("layers").GetArrayLength(), document.RootElement.GetProperty("table").GetArrayLength());
     }
 

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using PruneCluster.Engine.Sensitivity;
+using PruneCluster.Tests.Support;
+
+namespace PruneCluster.Tests.Cli;
+
+/// <summary>The paper's loop end to end through the CLI: sensitivity → select → prune, on a 2-image bccd slice.</summary>
+public sealed class SensitivityCliTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("prunecluster-sa-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void SensitivityThenSelectThenPruneRunsThePapersLoop()
+    {
+        var images = Directory.GetFiles(SharedData.Dataset("bccd/images/val"), "*.jpg").Order().Take(2);
+        var list = Path.Combine(folder, "val.txt");
+        File.WriteAllLines(list, images);
+        var yaml = Path.Combine(folder, "slice.yaml");
+        File.WriteAllText(yaml, $"val: {list}\nnc: 3\nnames: ['RBC', 'WBC', 'Platelets']\n");
+        var output = Path.Combine(folder, "sa");
+        var weights = SharedData.Golden("bccd-yolov7-tiny.pt");
+
+        var sensitivity = CliRunner.Run("sensitivity", "--weights", weights, "--data", yaml, "--img", "64", "--out", output, "--variants-per-pass", "55", "--json");
+        Assert.True(sensitivity.ExitCode == 0, sensitivity.Stderr);
+        foreach (var name in new[] { "output_25.txt", "output_50.txt", "output_75.txt", "sensitivity.json", "sensitivity.csv", "map_drop_heatmap.png" })
+            Assert.True(File.Exists(Path.Combine(output, name)), name);
+        Assert.Equal(55 * 3, new SensitivityStore(output).Load(55).Rates.Count * 55);
+        Assert.Contains("ETA", sensitivity.Stderr);
+
+        var select = CliRunner.Run("select", "--output", output, "--weights", weights, "--json");
+        Assert.True(select.ExitCode == 0, select.Stdout + select.Stderr);
+        var selection = JsonDocument.Parse(select.Stdout).RootElement;
+        var pasteable = selection.GetProperty("pruning_params").GetString()!;
+
+        var prune = CliRunner.Run("prune", "--weights", weights, "--pruning-params", pasteable, "--save", Path.Combine(folder, "pruned.pt"));
+        Assert.True(prune.ExitCode == 0, prune.Stderr);
+
+        var again = CliRunner.Run("sensitivity", "--weights", weights, "--data", yaml, "--img", "64", "--out", output, "--json");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("165/165", again.Stderr);
+    }
+}
