@@ -101,13 +101,7 @@ public sealed class MetricsCommandTests : IDisposable
     private static (int ExitCode, string Output) Run(params string[] args)
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
+        var console = PruneCluster.Tests.Support.PlainConsole.Create(writer);
         var app = new CommandApp();
         app.Configure(config =>
         {

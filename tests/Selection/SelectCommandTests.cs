@@ -18,13 +18,7 @@ public sealed class SelectCommandTests
     private static (int ExitCode, string Output) Run(object? data, params string[] args)
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
+        var console = PruneCluster.Tests.Support.PlainConsole.Create(writer);
         console.Profile.Width = 160;
         var app = new CommandApp();
         app.Configure(config =>
