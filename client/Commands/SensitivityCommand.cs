@@ -51,6 +51,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         public int Img { get; init; } = 640;
 
         [CommandOption("--batch <N>")]
+        [Description("Batch size. Fast mode keeps one batch's upstream activations in memory: use 8 or less for yolov7 at 640.")]
         [DefaultValue(32)]
         public int Batch { get; init; } = 32;
 
