@@ -11,7 +11,7 @@ namespace PruneCluster.Client.Cli;
 public class PruningSettings : ModelSettings
 {
     [CommandOption("--pruning-params <LIST|RATE>")]
-    [Description("\"[(8, 0.5), (18, 0.5)]\" (layer index, rate) or one rate for every prunable layer, e.g. 0.25.")]
+    [Description("\"[[(8, 0.5), (18, 0.5)]]\" (layer index, rate) or one rate for every prunable layer, e.g. 0.25.")]
     public string? PruningParamsText { get; init; }
 
     [CommandOption("--criterion <N>")]

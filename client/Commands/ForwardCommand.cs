@@ -16,11 +16,11 @@ public sealed class ForwardCommand : Command<ForwardCommand.Settings>
     public sealed class Settings : PruningSettings
     {
         [CommandOption("--input <NPY>")]
-        [Description("Input batch [b, 3, h, w] float32 .npy, values in [0, 1].")]
+        [Description("Input batch [[b, 3, h, w]] float32 .npy, values in [[0, 1]].")]
         public string? Input { get; init; }
 
         [CommandOption("--output <NPY>")]
-        [Description("Where to write the decoded output [b, N, nc + 5] as .npy.")]
+        [Description("Where to write the decoded output [[b, N, nc + 5]] as .npy.")]
         public string? Output { get; init; }
 
         [CommandOption("--fuse")]

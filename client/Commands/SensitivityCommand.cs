@@ -26,7 +26,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         public string? Data { get; init; }
 
         [CommandOption("--pruning-rate <LIST>")]
-        [Description("Rates to try for every layer, e.g. \"[0.25, 0.5, 0.75]\" (default) or 0.5.")]
+        [Description("Rates to try for every layer, e.g. \"[[0.25, 0.5, 0.75]]\" (default) or 0.5.")]
         [DefaultValue("[0.25, 0.5, 0.75]")]
         public string PruningRate { get; init; } = "[0.25, 0.5, 0.75]";
 

@@ -107,6 +107,22 @@ public sealed class PruneCliTests : IDisposable
         Assert.Contains(mentioned, lines[0]);
     }
 
+    [Theory]
+    [InlineData("info")]
+    [InlineData("prune")]
+    [InlineData("forward")]
+    [InlineData("graph")]
+    [InlineData("test")]
+    [InlineData("metrics")]
+    [InlineData("sensitivity")]
+    [InlineData("select")]
+    public void EveryCommandPrintsItsHelp(string command)
+    {
+        var result = CliRunner.Run(command, "--help");
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.Contains("USAGE", result.Stdout);
+    }
+
     [Fact]
     public void TruncatedCheckpointIsOneClearErrorLine()
     {
