@@ -82,21 +82,8 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         }
     }
 
+    // Bad data or model input (DatasetException, EvaluationException …) is reported by UserErrors, like every command.
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return Run(settings, cancellationToken);
-        }
-        catch (Exception e) when (e is DatasetException or EvaluationException)
-        {
-            // UserErrors does not know the data and evaluation exceptions; their messages are already one line.
-            Console.Error.WriteLine($"error: {e.Message}");
-            return UserErrors.BadInput;
-        }
-    }
-
-    private static int Run(Settings settings, CancellationToken cancellationToken)
     {
         // Cheap checks first: a bad yaml or missing split should not wait for the model to load.
         var data = DataYaml.Load(settings.Data!);

@@ -1,3 +1,4 @@
+using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
@@ -54,7 +55,7 @@ public sealed class SensitivityAnalysisTests : IDisposable
         var progress = new List<SensitivityProgress>();
 
         var results = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions([0.5], Layers: [3, 7]))
-            .Run(output, new SyncProgress(progress.Add));
+            .Run(output, new SyncProgress<SensitivityProgress>(progress.Add));
 
         Assert.Equal(1, progress[0].Skipped);
         Assert.Equal([3, 7], results.Select(r => r.Layer));
@@ -74,7 +75,7 @@ public sealed class SensitivityAnalysisTests : IDisposable
         var options = new SensitivityOptions([0.25, 0.5], Layers: [1, 2, 3], VariantsPerPass: 2);
 
         Assert.ThrowsAny<OperationCanceledException>(() => new SensitivityAnalysis(model, data, Img, 8, options)
-            .Run(output, new SyncProgress(p => { if (p.Done - p.Skipped >= 2) cancel.Cancel(); }), cancel.Token));
+            .Run(output, new SyncProgress<SensitivityProgress>(p => { if (p.Done - p.Skipped >= 2) cancel.Cancel(); }), cancel.Token));
         var saved = Directory.GetFiles(output, "output_*.txt").Sum(f => SensitivityFile.Read(f).Count);
         Assert.Equal(2, saved);
 
@@ -113,10 +114,5 @@ public sealed class SensitivityAnalysisTests : IDisposable
         using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
         var analysis = new SensitivityAnalysis(model, DataYaml.Load(SliceOfBccd(2)), Img, 8, new SensitivityOptions([0.5], Layers: [55]));
         Assert.Throws<PruningException>(() => analysis.Plan());
-    }
-
-    private sealed class SyncProgress(Action<SensitivityProgress> report) : IProgress<SensitivityProgress>
-    {
-        public void Report(SensitivityProgress value) => report(value);
     }
 }

@@ -19,5 +19,8 @@ public sealed class ChannelMask(Tensor multiplier) : IDisposable
 
     public Tensor Apply(Tensor x) => x.mul(Multiplier);
 
+    /// <summary>x itself when there is no mask, else x with the masked channels zeroed.</summary>
+    public static Tensor ApplyOptional(ChannelMask? mask, Tensor x) => mask == null ? x : mask.Apply(x);
+
     public void Dispose() => Multiplier.Dispose();
 }

@@ -35,10 +35,7 @@ public sealed class Conv : YoloLayer, IConvUnit
         var y = conv.call(x);
         if (bn != null)
             y = bn.call(y);
-        y = act.call(y);
-        if (Mask != null)
-            y = Mask.Apply(y);
-        return y.MoveToOuterDisposeScope();
+        return ChannelMask.ApplyOptional(Mask, act.call(y)).MoveToOuterDisposeScope();
     }
 
     public override ChannelSources Trace(IReadOnlyList<ChannelSources> inputs, ITraceContext context)

@@ -79,9 +79,7 @@ public sealed class DetectHead : YoloLayer
         using var scope = NewDisposeScope();
         if (ia != null && !implicitFolded)
             x = ia[i].call(x);
-        var mask = Heads[i].Mask;
-        if (mask != null)
-            x = mask.Apply(x);
+        x = ChannelMask.ApplyOptional(Heads[i].Mask, x);
         var y = m[i].call(x);
         if (im != null && !implicitFolded)
             y = im[i].call(y);

@@ -59,10 +59,7 @@ public sealed class RepConv : YoloLayer, IConvUnit
             if (rbr_identity != null)
                 y = y + rbr_identity.call(x);
         }
-        y = act.call(y);
-        if (Mask != null)
-            y = Mask.Apply(y);
-        return y.MoveToOuterDisposeScope();
+        return ChannelMask.ApplyOptional(Mask, act.call(y)).MoveToOuterDisposeScope();
     }
 
     public override ChannelSources Trace(IReadOnlyList<ChannelSources> inputs, ITraceContext context)
