@@ -6,11 +6,13 @@ using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Sensitivity;
 
 // prunecluster-bench engine --weights W [--repeats N]
 // prunecluster-bench sensitivity --weights W --data D [--img 320] [--batch 32] [--layers 0,10,20] [--rates 0.25,0.5,0.75]
 // prunecluster-bench throughput --weights W --data D [--img 320] [--batch 32]
+NativeAllocator.KeepLargeBuffers(); // as the CLI does; see NativeAllocator
 var options = Arguments.Parse(args);
 TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
 return options.Command switch

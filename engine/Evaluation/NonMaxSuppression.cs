@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -85,46 +86,11 @@ public static class NonMaxSuppression
         var n = scores.Length;
         if (boxes.Length != 4 * n)
             throw new ArgumentException($"nms needs 4 box values per score, got {boxes.Length} values for {n} scores");
-        // Column arrays like the C++ kernel's x1_t.. tensors; plain arrays also keep the loop quick in Debug builds.
-        var (x1, y1, x2, y2, areas) = (new float[n], new float[n], new float[n], new float[n], new float[n]);
-        for (var i = 0; i < n; i++)
-        {
-            (x1[i], y1[i], x2[i], y2[i]) = (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]);
-            areas[i] = (x2[i] - x1[i]) * (y2[i] - y1[i]);
-        }
-
-        var order = ByDescendingScore(scores.ToArray());
-        var threshold = LargestFloatAtOrBelow(iouThreshold);
-        var suppressed = new bool[n];
-        var keep = new List<long>();
-        for (var oi = 0; oi < n && keep.Count < maxKeep; oi++)
-        {
-            var i = order[oi];
-            if (suppressed[i])
-                continue;
-            keep.Add(i);
-            var (ix1, iy1, ix2, iy2, iarea) = (x1[i], y1[i], x2[i], y2[i], areas[i]);
-            for (var oj = oi + 1; oj < n; oj++)
-            {
-                var j = order[oj];
-                if (suppressed[j])
-                    continue;
-                // Same operation order as the C++ kernel (std::max/std::min, inter / (area_i + area_j - inter)).
-                var xx1 = ix1 < x1[j] ? x1[j] : ix1;
-                var yy1 = iy1 < y1[j] ? y1[j] : iy1;
-                var xx2 = x2[j] < ix2 ? x2[j] : ix2;
-                var yy2 = y2[j] < iy2 ? y2[j] : iy2;
-                var w = 0f < xx2 - xx1 ? xx2 - xx1 : 0f;
-                var h = 0f < yy2 - yy1 ? yy2 - yy1 : 0f;
-                var inter = w * h;
-                if (inter / (iarea + areas[j] - inter) > threshold)
-                    suppressed[j] = true;
-            }
-        }
-        return keep.ToArray();
+        return GreedySuppression.Run(boxes, scores, [], 1, LargestFloatAtOrBelow(iouThreshold), maxKeep);
     }
 
     // One image: confidence filter, obj·cls scores, xywh→xyxy, (multi-)label selection, class offsets, NMS.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop over every anchor; see GreedySuppression
     private static float[] ImageDetections(ReadOnlySpan<float> anchors, int width, NmsOptions options)
     {
         var classCount = width - 5;
@@ -164,7 +130,7 @@ public static class NonMaxSuppression
             candidates = candidates.Where(c => classes.Contains(c.Class)).ToList();
         if (candidates.Count > options.MaxNmsBoxes)
         {
-            var best = ByDescendingScore(candidates.Select(c => c.Score).ToArray());
+            var best = GreedySuppression.ByDescendingScore(candidates.Select(c => c.Score).ToArray());
             candidates = best.Take(options.MaxNmsBoxes).Select(i => candidates[i]).ToList();
         }
         if (candidates.Count == 0)
@@ -181,7 +147,9 @@ public static class NonMaxSuppression
                 (c.X1 + offset, c.Y1 + offset, c.X2 + offset, c.Y2 + offset);
             candidateScores[i] = c.Score;
         }
-        var keep = Nms(offsetBoxes, candidateScores, options.IouThreshold, options.MaxDetections);
+        var groups = options.Agnostic ? null : SeparableClassGroups(candidates, offsetBoxes);
+        var keep = GreedySuppression.Run(offsetBoxes, candidateScores, groups ?? [], groups == null ? 1 : classCount,
+            LargestFloatAtOrBelow(options.IouThreshold), options.MaxDetections);
         var kept = keep.Length;
         var result = new float[kept * 6];
         for (var k = 0; k < kept; k++)
@@ -201,23 +169,30 @@ public static class NonMaxSuppression
         return t > threshold ? MathF.BitDecrement(t) : t;
     }
 
-    // Indices by decreasing score; equal scores keep input order (a stable sort, as torch's stable sort does).
-    private static int[] ByDescendingScore(float[] scores)
+    // Class ids as suppression groups when the offset boxes of different classes provably never intersect (their
+    // x or y extents are disjoint), so that a kept box need only be compared with its own class; null otherwise
+    // (boxes beyond max_wh, NaN), and then every box is compared with every other, as the reference does.
+    private static int[]? SeparableClassGroups(List<Candidate> candidates, float[] offsetBoxes)
     {
-        var keys = new RankedScore[scores.Length];
-        for (var i = 0; i < keys.Length; i++)
-            keys[i] = new RankedScore(scores[i], i);
-        Array.Sort(keys);
-        return Array.ConvertAll(keys, k => k.Index);
-    }
-
-    private readonly record struct RankedScore(float Score, int Index) : IComparable<RankedScore>
-    {
-        public int CompareTo(RankedScore other)
+        var extents = new Dictionary<int, (float X1, float Y1, float X2, float Y2)>();
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var byScore = other.Score.CompareTo(Score);
-            return byScore != 0 ? byScore : Index.CompareTo(other.Index);
+            var (x1, y1, x2, y2) = (offsetBoxes[4 * i], offsetBoxes[4 * i + 1], offsetBoxes[4 * i + 2], offsetBoxes[4 * i + 3]);
+            if (float.IsNaN(x1) || float.IsNaN(y1) || float.IsNaN(x2) || float.IsNaN(y2))
+                return null;
+            extents[candidates[i].Class] = extents.TryGetValue(candidates[i].Class, out var e)
+                ? (Math.Min(e.X1, x1), Math.Min(e.Y1, y1), Math.Max(e.X2, x2), Math.Max(e.Y2, y2))
+                : (x1, y1, x2, y2);
         }
+        var classes = extents.Values.ToArray();
+        for (var a = 0; a < classes.Length; a++)
+            for (var b = a + 1; b < classes.Length; b++)
+            {
+                var (p, q) = (classes[a], classes[b]);
+                if (!(p.X2 <= q.X1 || q.X2 <= p.X1 || p.Y2 <= q.Y1 || q.Y2 <= p.Y1))
+                    return null;
+            }
+        return candidates.Select(c => c.Class).ToArray();
     }
 
     private static float[] Values(Tensor tensor) => tensor.detach().cpu().contiguous().data<float>().ToArray();

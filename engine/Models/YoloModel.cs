@@ -69,11 +69,16 @@ public sealed class YoloModel : Module<Tensor, Tensor>
     /// re-running only what lies downstream of a change); rows before <paramref name="start"/> must be present where
     /// later rows read them. Outputs no longer needed are released as soon as their last reader has run, unless
     /// <paramref name="keep"/> says otherwise. <paramref name="stopBefore"/> ends the run before that row.
+    /// <paramref name="run"/>, when given, skips the rows it rejects: their outputs must already be in
+    /// <paramref name="outputs"/> wherever a row that runs reads them (and should be kept).
     /// </summary>
-    public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor>> onHeadInputs, Func<int, bool>? keep = null, int stopBefore = int.MaxValue)
+    public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor>> onHeadInputs, Func<int, bool>? keep = null,
+        int stopBefore = int.MaxValue, Func<int, bool>? run = null)
     {
         for (var i = start; i < Math.Min(model.Count, stopBefore); i++)
         {
+            if (run != null && !run(i))
+                continue;
             var spec = Cfg.Layers[i];
             var inputs = i == 0 ? [x] : spec.ResolvedFrom.Select(f => outputs[f] ?? throw new InvalidOperationException($"row {f} output missing")).ToList();
             if (model[i] is DetectHead)

@@ -14,9 +14,10 @@ namespace PruneCluster.Engine.Sensitivity;
 /// GFLOPs of the model with only that layer pruned. Results go to <c>output_{25,50,75}.txt</c> in the paper's format
 /// after every pass (atomically), and a re-run skips what is already there.
 /// <para>
-/// Fast mode decodes the set once and, per batch, runs the unpruned network once up to the last pruned row; each
-/// variant then runs only the rows from its pruned layer on, reusing the upstream activations. Masking the removed
-/// filters (<see cref="PruningMask"/>) would avoid the per-variant copy but sums in another order, which moves
+/// Fast mode decodes the set once and, per batch, runs the fused unpruned network once; each variant then runs only
+/// the rows its pruned layer reaches (the layer's rows and whatever reads them, directly or not) and only the
+/// detection levels fed by those rows, taking every other activation and level from the unpruned run. Masking the
+/// removed filters (<see cref="PruningMask"/>) would avoid the per-variant copy but sums in another order, which moves
 /// metrics by up to ~2e-6 through flipped detections; the pruned copy keeps fast equal to naive. Every variant is
 /// evaluated fused (Conv+BN, RepConv, implicit layers folded), like the paper's test.py. Parameter and
 /// GFLOP counts come from <see cref="PruningCost"/>. Naive mode does what the paper's test.py does, for comparison.
@@ -97,7 +98,8 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         return Ordered(results, plan);
     }
 
-    private sealed record Variant(int Layer, double Rate, long[] Removed, int StartRow, PruningCost.Saving Saving, ModelStats Baseline);
+    /// <param name="Affected">Per cfg row: whether pruning changes its output (the group's rows and every row reading one, directly or not).</param>
+    private sealed record Variant(int Layer, double Rate, long[] Removed, bool[] Affected, PruningCost.Saving Saving, ModelStats Baseline);
 
     // Which filters the single-layer pruning removes: scored on the unpruned weights, exactly what Pruner does first.
     private Variant Describe(ConnectivityGraph graph, ModelStats baseline, (int Layer, double Rate) v)
@@ -114,8 +116,22 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
             var kept = keep.data<long>().ToHashSet();
             removed = Enumerable.Range(0, (int)channels).Select(i => (long)i).Where(i => !kept.Contains(i)).ToArray();
         }
-        var startRow = group.Min(i => graph.Layers[i].YamlLayer);
-        return new Variant(v.Layer, v.Rate, removed, startRow, PruningCost.Of(graph, baseline, v.Layer, removed.Length), baseline);
+        var affected = AffectedRows(group.Select(i => graph.Layers[i].YamlLayer));
+        return new Variant(v.Layer, v.Rate, removed, affected, PruningCost.Of(graph, baseline, v.Layer, removed.Length), baseline);
+    }
+
+    // Rows read only from earlier rows, so one forward sweep closes the set. The head row always counts as affected:
+    // it is where the variant's levels are recomputed or taken from the unpruned model.
+    private bool[] AffectedRows(IEnumerable<int> prunedRows)
+    {
+        var rows = Model.Cfg.Layers;
+        var affected = new bool[rows.Count];
+        foreach (var row in prunedRows)
+            affected[row] = true;
+        for (var i = 1; i < rows.Count; i++)
+            affected[i] |= rows[i].ResolvedFrom.Any(f => affected[f]);
+        affected[^1] = true;
+        return affected;
     }
 
     // One generator per layer, so a random criterion picks the same filters in fast and naive mode and on resume.
@@ -128,9 +144,29 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var inferenceTicks = new long[variants.Count];
         var nmsTicks = new long[variants.Count];
         var scorer = new DetectionScorer(nms);
-        var rows = Model.Layers.Count;
+        var rows = Model.Cfg.Layers;
+        var headInputs = rows[^1].ResolvedFrom;
+        // Unaffected rows that some variant reads: kept from the unpruned forward for the whole batch.
+        var shareable = new bool[rows.Count];
+        foreach (var v in variants)
+            for (var i = 1; i < rows.Count; i++)
+                if (v.Affected[i])
+                    foreach (var f in rows[i].ResolvedFrom.Where(f => !v.Affected[f]))
+                        shareable[f] = true;
+        // The unpruned forward computes only what the variants take from it: those rows, the detection levels some
+        // variant does not reach, and whatever those are computed from. For the first layers that is little.
+        var headRow = rows.Count - 1;
+        var levelShared = Enumerable.Range(0, fused.Head.Levels).Select(i => variants.Any(v => !v.Affected[headInputs[i]])).ToArray();
+        var required = (bool[])shareable.Clone();
+        for (var i = 0; i < levelShared.Length; i++)
+            required[headInputs[i]] |= levelShared[i];
+        for (var r = headRow - 1; r > 0; r--)
+            if (required[r])
+                foreach (var f in rows[r].ResolvedFrom)
+                    required[f] = true;
         // Each variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly;
-        // what is shared is the decoded set and, per batch, every activation upstream of the pruned layer.
+        // what is shared is the decoded set and, per batch, every activation and detection level the pruned layer
+        // does not reach (the same weights on the same inputs give the same values).
         var pruned = variants.Select(v => PrunedCopy(v)).ToList();
         try
         {
@@ -140,21 +176,22 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var images = batch.CreateImages(device);
-                var shared = new Tensor?[rows];
+                var shared = new Tensor?[rows.Count];
                 var baseClock = Stopwatch.StartNew();
-                fused.RunLayers(images, 0, shared, _ => { }, keep: _ => true, stopBefore: variants.Max(v => v.StartRow));
-                // Each variant is charged its share of the shared rows plus its own: honest per-image timing.
+                fused.RunLayers(images, 0, shared, _ => { }, keep: r => required[r], stopBefore: headRow, run: r => required[r]);
+                var sharedLevels = levelShared.Select((isShared, i) => isShared ? fused.Head.RawLevel(i, shared[headInputs[i]]!) : null).ToArray();
+                // Each variant is charged its share of the shared forward plus its own rows: honest per-image timing.
                 var sharedTicks = baseClock.Elapsed.Ticks / variants.Count;
                 for (var v = 0; v < variants.Count; v++)
                 {
-                    var start = variants[v].StartRow;
+                    var (affected, model) = (variants[v].Affected, pruned[v]);
                     var clock = Stopwatch.StartNew();
                     using var variantScope = NewDisposeScope();
-                    var outputs = new Tensor?[rows];
-                    Array.Copy(shared, outputs, start);
+                    var outputs = (Tensor?[])shared.Clone();
                     Tensor predictions = null!;
-                    pruned[v].RunLayers(images, start, outputs, heads => predictions = pruned[v].Head.Decode(pruned[v].Head.Raw(heads, includeAux: false)),
-                        keep: r => r < start);
+                    model.RunLayers(images, Array.IndexOf(affected, true), outputs,
+                        heads => predictions = model.Head.Decode(sharedLevels.Select((level, i) => affected[headInputs[i]] ? model.Head.RawLevel(i, heads[i]) : level!).ToList()),
+                        keep: r => !affected[r], run: r => affected[r]);
                     inferenceTicks[v] += clock.Elapsed.Ticks + sharedTicks;
                     nmsTicks[v] += scorer.AddBatch(predictions, batch, accumulators[v]).Ticks;
                 }
@@ -189,7 +226,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });
         var result = ModelEvaluator.Evaluate(copy.Fuse(), set, new EvaluationOptions { Nms = nms, MeasureModel = false });
         var saving = new PruningCost.Saving(baseline.Params - measured.Params, baseline.ParamsFused - measured.ParamsFused, baseline.Gflops - measured.Gflops);
-        var variant = new Variant(v.Layer, v.Rate, [], 0, saving, baseline);
+        var variant = new Variant(v.Layer, v.Rate, [], [], saving, baseline);
         return ToResult(variant, result.Metrics, TimeSpan.FromMilliseconds(result.Speed.InferenceMs * set.Images.Count), TimeSpan.FromMilliseconds(result.Speed.NmsMs * set.Images.Count), set.Images.Count);
     }
 

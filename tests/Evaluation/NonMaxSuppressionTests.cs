@@ -115,6 +115,22 @@ public sealed class NonMaxSuppressionTests
     }
 
     [Fact]
+    public void ScoresAreOrderedLikeTorchsStableDescendingSort()
+    {
+        // Far-apart boxes, so nothing is suppressed and the result is the score order: torch puts NaN first, treats
+        // -0 and +0 as equal and keeps equal scores in input order.
+        var boxes = Enumerable.Range(0, 6).SelectMany(i => new float[] { 100 * i, 0, 100 * i + 10, 10 }).ToArray();
+        using var boxTensor = torch.tensor(boxes, [6, 4]);
+        using var scores = torch.tensor(new[] { 0f, -0f, float.NaN, 1f, -2f, 1f });
+
+        using var keep = NonMaxSuppression.Nms(boxTensor, scores, 0.5);
+        using var torchOrder = scores.sort(descending: true, stable: true).Indices;
+
+        Assert.Equal([2L, 3L, 5L, 0L, 1L, 4L], keep.data<long>().ToArray());
+        Assert.Equal(torchOrder.data<long>().ToArray(), keep.data<long>().ToArray());
+    }
+
+    [Fact]
     public void EveryImageOfTheBatchGetsItsOwnResultAndEmptyImagesGiveZeroRows()
     {
         using var first = Prediction(2, Row(BoxA, 0.9f, 1, 1f));
@@ -149,18 +165,69 @@ public sealed class NonMaxSuppressionTests
         }
     }
 
+    // Dense random outputs: clusters of overlapping boxes, tied scores (quantised), and boxes far beyond max_wh,
+    // which let boxes of different classes overlap despite the class offset (the suppression then cannot be
+    // split by class). The optimised NMS must give exactly the reference's detections in every case.
+    [Theory]
+    [InlineData(1, 3, 320f, false)]
+    [InlineData(2, 3, 320f, true)]
+    [InlineData(3, 80, 640f, false)]
+    [InlineData(4, 1, 320f, true)]
+    [InlineData(5, 3, 12000f, false)]
+    [InlineData(6, 80, 12000f, true)]
+    public void RandomDenseOutputsGiveTheSameDetectionsAsTheReferenceWrittenWithTorchOps(int seed, int classCount, float extent, bool tiedScores)
+    {
+        var random = new Random(seed);
+        const int anchors = 1500;
+        var width = 5 + classCount;
+        var data = new float[anchors * width];
+        var centres = Enumerable.Range(0, 12).Select(_ => (X: random.NextSingle() * extent, Y: random.NextSingle() * extent)).ToArray();
+        // Beyond max_wh, place clusters one class offset apart so that offset boxes of classes k and k+1 overlap.
+        for (var c = 1; extent > NmsOptions.MaxBoxSize && c < centres.Length; c += 2)
+            centres[c] = (centres[c - 1].X % 4000 + NmsOptions.MaxBoxSize, centres[c - 1].Y % 4000 + NmsOptions.MaxBoxSize);
+        for (var a = 0; a < anchors; a++)
+        {
+            var row = data.AsSpan(a * width, width);
+            var (x, y) = centres[random.Next(centres.Length)];
+            (row[0], row[1]) = (x + 30 * (random.NextSingle() - 0.5f), y + 30 * (random.NextSingle() - 0.5f));
+            (row[2], row[3]) = (5 + 120 * random.NextSingle(), 5 + 120 * random.NextSingle());
+            for (var k = 4; k < width; k++)
+                row[k] = tiedScores ? MathF.Round(random.NextSingle() * 8) / 8 : random.NextSingle();
+        }
+        using var prediction = torch.tensor(data, [1, anchors, width]);
+
+        foreach (var options in new[] { NmsOptions.ForTest, new NmsOptions(), new NmsOptions(ConfThreshold: 0.001, IouThreshold: 0.3, MultiLabel: true, MaxDetections: 1000) })
+        {
+            using var output = NonMaxSuppression.Apply(prediction, options)[0];
+            using var expected = ReferenceWithTensorOps(prediction[0], options);
+
+            Assert.True(output.shape[0] > 10, "the case should keep many boxes");
+            Assert.Equal(expected.shape, output.shape);
+            Assert.Equal(expected.data<float>().ToArray(), output.data<float>().ToArray());
+        }
+    }
+
     // non_max_suppression for one image written line by line with tensor ops (float32 throughout, torch's own
     // comparisons and sort), and a greedy NMS loop on tensors; slow but independent of the C# loops under test.
     private static Tensor ReferenceWithTensorOps(Tensor x, NmsOptions options)
     {
         using var scope = NewDisposeScope();
         x = x[x[.., 4] > options.ConfThreshold];
-        var scores = x[.., 5..] * x[.., 4..5];
+        var scores = x.shape[1] == 6 ? x[.., 4..5] : x[.., 5..] * x[.., 4..5];
         var (cx, cy, w, h) = (x[.., 0], x[.., 1], x[.., 2], x[.., 3]);
         var box = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1);
-        var ij = (scores > options.ConfThreshold).nonzero();
-        var (i, j) = (ij[.., 0], ij[.., 1]);
-        var detections = torch.cat([box[i], scores[i, j].unsqueeze(1), j.unsqueeze(1).to_type(ScalarType.Float32)], 1);
+        Tensor detections;
+        if (options.MultiLabel)
+        {
+            var ij = (scores > options.ConfThreshold).nonzero();
+            var (i, j) = (ij[.., 0], ij[.., 1]);
+            detections = torch.cat([box[i], scores[i, j].unsqueeze(1), j.unsqueeze(1).to_type(ScalarType.Float32)], 1);
+        }
+        else
+        {
+            var (conf, j) = scores.max(1, keepdim: true);
+            detections = torch.cat([box, conf, j.to_type(ScalarType.Float32)], 1)[conf.view(-1) > options.ConfThreshold];
+        }
         if (detections.shape[0] > options.MaxNmsBoxes)
             detections = detections[detections[.., 4].sort(descending: true, stable: true).Indices[..options.MaxNmsBoxes]];
 

@@ -33,7 +33,8 @@ public sealed class SensitivityAnalysisTests : IDisposable
     {
         var data = DataYaml.Load(SliceOfBccd());
         using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
-        var layers = new[] { 0, 11, 25, 38, 54 };
+        // An ELAN branch (2), backbone and neck rows, and the three convs that each feed one detection level (52-54).
+        var layers = new[] { 0, 2, 11, 25, 38, 52, 53, 54 };
         var rates = new[] { 0.25, 0.75 };
 
         var fast = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers, VariantsPerPass: 4)).Run(Path.Combine(folder, "fast"));

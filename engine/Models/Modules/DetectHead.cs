@@ -67,14 +67,15 @@ public sealed class DetectHead : YoloLayer
     {
         var outputs = new List<Tensor>();
         for (var i = 0; i < Levels; i++)
-            outputs.Add(Level(i, inputs[i]));
+            outputs.Add(RawLevel(i, inputs[i]));
         if (includeAux && m2 != null)
             for (var i = 0; i < m2.Count; i++)
                 outputs.Add(Reshape(m2[i].call(inputs[Levels + i])));
         return outputs.ToArray();
     }
 
-    private Tensor Level(int i, Tensor x)
+    /// <summary>The raw output [b, na, ny, nx, nc+5] of detection level <paramref name="i"/> for its input <paramref name="x"/>.</summary>
+    public Tensor RawLevel(int i, Tensor x)
     {
         using var scope = NewDisposeScope();
         if (ia != null && !implicitFolded)

@@ -23,7 +23,7 @@ public sealed class PassThroughLayer : YoloLayer
     public static PassThroughLayer MP(long k = 2) => new("MP", MaxPool2d(k, k), k);
 
     /// <summary>yolov7 <c>SP(k, s)</c>: k×k max pool, stride s, same padding.</summary>
-    public static PassThroughLayer SP(long k = 3, long s = 1) => new("SP", MaxPool2d(k, s, k / 2), s);
+    public static PassThroughLayer SP(long k = 3, long s = 1) => new("SP", new SeparableMaxPool2d(k, s, k / 2), s);
 
     /// <summary><c>nn.Upsample(None, scale, 'nearest')</c>.</summary>
     public static PassThroughLayer Upsample(double scale) =>
