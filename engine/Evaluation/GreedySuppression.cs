@@ -77,6 +77,34 @@ internal static class GreedySuppression
         return Array.ConvertAll(keys, k => (int)(uint)k);
     }
 
+    /// <summary>
+    /// The first <paramref name="count"/> entries of <see cref="ByDescendingScore"/> without sorting everything:
+    /// test.py's conf 0.001 on an untrained 80-class model yields ~500,000 candidates per image for max_nms 30,000.
+    /// A histogram of the top 16 bits of each order key finds the bucket holding the count-th best; only the keys up
+    /// to that bucket are sorted.
+    /// </summary>
+    public static int[] BestByDescendingScore(ReadOnlySpan<float> scores, int count)
+    {
+        if (scores.Length <= count)
+            return ByDescendingScore(scores);
+        var histogram = new int[1 << 16];
+        foreach (var score in scores)
+            histogram[DescendingKey(score) >> 16]++;
+        var (bucket, better) = (0, 0);
+        while (better + histogram[bucket] < count)
+            better += histogram[bucket++];
+        var keys = new ulong[better + histogram[bucket]];
+        var n = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            var key = DescendingKey(scores[i]);
+            if (key >> 16 <= bucket)
+                keys[n++] = (ulong)key << 32 | (uint)i;
+        }
+        Array.Sort(keys);
+        return Array.ConvertAll(keys[..count], k => (int)(uint)k);
+    }
+
     // A uint whose ascending order is the floats' descending order (IEEE bits flipped so that they sort as unsigned).
     private static uint DescendingKey(float score)
     {

@@ -196,7 +196,7 @@ public sealed class NonMaxSuppressionTests
         }
         using var prediction = torch.tensor(data, [1, anchors, width]);
 
-        foreach (var options in new[] { NmsOptions.ForTest, new NmsOptions(), new NmsOptions(ConfThreshold: 0.001, IouThreshold: 0.3, MultiLabel: true, MaxDetections: 1000) })
+        foreach (var options in new[] { NmsOptions.ForTest, new NmsOptions(), new NmsOptions(ConfThreshold: 0.001, IouThreshold: 0.3, MultiLabel: true, MaxDetections: 1000), NmsOptions.ForTest with { MaxNmsBoxes = 700 } })
         {
             using var output = NonMaxSuppression.Apply(prediction, options)[0];
             using var expected = ReferenceWithTensorOps(prediction[0], options);
