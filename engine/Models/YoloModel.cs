@@ -24,7 +24,7 @@ public sealed class YoloModel : Module<Tensor, Tensor>
         RegisterComponents();
         Head = layers[^1] as DetectHead ?? throw new ModelConfigException($"{cfg.Source}: the last layer must be Detect, IDetect or IAuxDetect");
         ConvLayers = EnumerateConvLayers(cfg, layers);
-        lastUse = ComputeLastUse(cfg);
+        lastUse = ComputeLastUse(cfg, _ => true);
     }
 
     public YoloCfg Cfg { get; }
@@ -75,6 +75,8 @@ public sealed class YoloModel : Module<Tensor, Tensor>
     public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor>> onHeadInputs, Func<int, bool>? keep = null,
         int stopBefore = int.MaxValue, Func<int, bool>? run = null)
     {
+        // With rows skipped, an output's last reader may be one that does not run: release after the last that does.
+        var lastReader = run == null ? lastUse : ComputeLastUse(Cfg, run);
         for (var i = start; i < Math.Min(model.Count, stopBefore); i++)
         {
             if (run != null && !run(i))
@@ -90,16 +92,11 @@ public sealed class YoloModel : Module<Tensor, Tensor>
                 outputs[i] = model[i].call(inputs);
             }
             foreach (var f in i == 0 ? [] : spec.ResolvedFrom)
-                Release(outputs, f, i, keep);
-        }
-    }
-
-    private void Release(Tensor?[] outputs, int row, int reader, Func<int, bool>? keep)
-    {
-        if (lastUse[row] == reader && (keep == null || !keep(row)))
-        {
-            outputs[row]?.Dispose();
-            outputs[row] = null;
+                if (lastReader[f] == i && (keep == null || !keep(f)))
+                {
+                    outputs[f]?.Dispose();
+                    outputs[f] = null;
+                }
         }
     }
 
@@ -137,10 +134,11 @@ public sealed class YoloModel : Module<Tensor, Tensor>
             .ToList();
     }
 
-    private static int[] ComputeLastUse(YoloCfg cfg)
+    // For each row, the last row (among those that run) reading its output; -1 when none does.
+    private static int[] ComputeLastUse(YoloCfg cfg, Func<int, bool> runs)
     {
         var last = Enumerable.Repeat(-1, cfg.Layers.Count).ToArray();
-        foreach (var spec in cfg.Layers.Skip(1))
+        foreach (var spec in cfg.Layers.Skip(1).Where(spec => runs(spec.Index)))
             foreach (var f in spec.ResolvedFrom)
                 last[f] = Math.Max(last[f], spec.Index);
         return last;

@@ -157,9 +157,10 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         // variant does not reach, and whatever those are computed from. For the first layers that is little.
         var headRow = rows.Count - 1;
         var levelShared = Enumerable.Range(0, fused.Head.Levels).Select(i => variants.Any(v => !v.Affected[headInputs[i]])).ToArray();
-        var required = (bool[])shareable.Clone();
+        var sharedLevelInput = new bool[rows.Count];
         for (var i = 0; i < levelShared.Length; i++)
-            required[headInputs[i]] |= levelShared[i];
+            sharedLevelInput[headInputs[i]] |= levelShared[i];
+        var required = shareable.Zip(sharedLevelInput, (a, b) => a || b).ToArray();
         for (var r = headRow - 1; r > 0; r--)
             if (required[r])
                 foreach (var f in rows[r].ResolvedFrom)
@@ -178,7 +179,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                 var images = batch.CreateImages(device);
                 var shared = new Tensor?[rows.Count];
                 var baseClock = Stopwatch.StartNew();
-                fused.RunLayers(images, 0, shared, _ => { }, keep: r => required[r], stopBefore: headRow, run: r => required[r]);
+                fused.RunLayers(images, 0, shared, _ => { }, keep: r => shareable[r] || sharedLevelInput[r], stopBefore: headRow, run: r => required[r]);
                 var sharedLevels = levelShared.Select((isShared, i) => isShared ? fused.Head.RawLevel(i, shared[headInputs[i]]!) : null).ToArray();
                 // Each variant is charged its share of the shared forward plus its own rows: honest per-image timing.
                 var sharedTicks = baseClock.Elapsed.Ticks / variants.Count;
