@@ -23,6 +23,11 @@ public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsComman
         [Description("Detections JSON as 'test --save-predictions' writes it: nc, and per image labels (cls x1 y1 x2 y2) and predictions (x1 y1 x2 y2 conf cls) in pixels")]
         public string? Input { get; init; }
 
+        /// <summary>Also score COCO-style.</summary>
+        [CommandOption("--coco")]
+        [Description("Also score COCO-style (pycocotools' COCOeval rules) with the file's labels as ground truth (area = box w*h, no crowd regions) and print its 12-line summary; with --json, a 'coco' object")]
+        public bool Coco { get; init; }
+
         /// <summary>Print JSON instead of the table.</summary>
         [CommandOption("--json")]
         [Description("Print one JSON document (mp, mr, map50, map, maps, images, labels, per-class values) instead of the table")]
@@ -57,9 +62,12 @@ public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsComman
         }
 
         var metrics = file.Score();
+        var coco = settings.Coco ? file.ScoreCoco() : null;
         // Raw text, not Spectre renderables: Spectre would wrap the 92-column table and long JSON lines at the
         // console width, and both outputs are meant to be compared or parsed verbatim.
-        var output = settings.Json ? MetricsReport.Json(metrics, file.Names) : MetricsReport.Table(metrics, file.Names);
+        var output = settings.Json
+            ? MetricsReport.Json(metrics, file.Names, coco)
+            : MetricsReport.Table(metrics, file.Names) + (coco is null ? "" : Environment.NewLine + CocoReport.Text(coco, CocoReport.LabelsGroundTruth));
         console.Profile.Out.Writer.Write(output);
         console.Profile.Out.Writer.Flush();
         return 0;

@@ -34,8 +34,8 @@ public static class MetricsReport
         return text.ToString();
     }
 
-    /// <summary>One indented JSON document with the summary, per-class values and counts.</summary>
-    public static string Json(DetectionMetrics metrics, IReadOnlyList<string>? names)
+    /// <summary>One indented JSON document with the summary, per-class values and counts (and <c>coco</c> when given).</summary>
+    public static string Json(DetectionMetrics metrics, IReadOnlyList<string>? names, CocoMetrics? coco = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -62,6 +62,8 @@ public static class MetricsReport
                     json.WriteStringValue(name);
                 json.WriteEndArray();
             }
+            if (coco is not null)
+                CocoReport.Write(json, coco);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;

@@ -56,6 +56,14 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         [Description("Write every image's predictions and labels (original pixels) as JSON; 'prunecluster metrics --input' re-scores it.")]
         public string? SavePredictions { get; init; }
 
+        [CommandOption("--coco")]
+        [Description("Also score COCO-style (pycocotools' COCOeval rules, on the same final predictions) and print its 12-line summary after the table; with --json, a 'coco' object (ap, ap50, ap75, ap_small … ar_large).")]
+        public bool Coco { get; init; }
+
+        [CommandOption("--coco-annotations <JSON>")]
+        [Description("Read the labels from this COCO instances_*.json (images matched by file name) instead of the YOLO .txt files; gives --coco the json's crowd regions and areas.")]
+        public string? CocoAnnotations { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON document (mp, mr, map50, map, maps, params, gflops, images, labels, speed_ms, …) instead of the table.")]
         public bool Json { get; init; }
@@ -76,6 +84,8 @@ public sealed class TestCommand : Command<TestCommand.Settings>
                 return ValidationResult.Error($"--conf {Conf}: must lie in 0..1");
             if (!(Iou is >= 0 and <= 1))
                 return ValidationResult.Error($"--iou {Iou}: must lie in 0..1");
+            if (CocoAnnotations is { } annotations && !File.Exists(annotations))
+                return ValidationResult.Error($"--coco-annotations {annotations}: file not found; pass a COCO instances_*.json of the evaluated split");
             if (SavePredictions is { } save && Path.GetDirectoryName(Path.GetFullPath(save)) is { } folder && !Directory.Exists(folder))
                 return ValidationResult.Error($"--save-predictions {save}: folder {folder} does not exist; create it first");
             return base.Validate();
@@ -88,6 +98,8 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         // Cheap checks first: a bad yaml or missing split should not wait for the model to load.
         var data = DataYaml.Load(settings.Data!);
         data.Split(settings.Task);
+        var annotations = settings.CocoAnnotations is { } json ? CocoAnnotations.Load(json) : null;
+        annotations?.CheckMatches(data, settings.Task);
 
         using var loaded = ModelSource.Open(settings);
         var model = loaded.Model;
@@ -102,7 +114,8 @@ public sealed class TestCommand : Command<TestCommand.Settings>
             Console.Error.WriteLine($"warning: --img {settings.Img} must be a multiple of max stride {gridSize}, updating to {img}");
 
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
-        using var set = ValidationSet.Load(data, settings.Task, img, settings.Batch, gridSize);
+        using var set = ValidationSet.Load(data, settings.Task, img, settings.Batch, gridSize,
+            options: new ValidationSetOptions { CocoAnnotations = annotations });
         if (!settings.Json)
             ReportIssues(set);
 
@@ -118,10 +131,16 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         if (settings.SavePredictions is { } path)
             result.Detections.Write(path);
 
+        // The same final predictions test.py would write with --save-json, scored as pycocotools would score them.
+        var coco = settings.Coco ? result.Detections.ScoreCoco(annotations) : null;
         if (settings.Json)
-            JsonOutput.Print(ToJson(result, names, settings, img, plan.Steps.Count));
-        else
-            Console.Out.Write(Report(result, names, loaded.Path, plan.Steps.Count, !settings.NoFuse));
+        {
+            JsonOutput.Print(ToJson(result, names, settings, img, plan.Steps.Count, coco));
+            return 0;
+        }
+        Console.Out.Write(Report(result, names, loaded.Path, plan.Steps.Count, !settings.NoFuse));
+        if (coco is not null)
+            Console.Out.Write(Environment.NewLine + CocoReport.Text(coco, annotations?.JsonPath ?? CocoReport.LabelsGroundTruth));
         return 0;
     }
 
@@ -174,7 +193,7 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         return text;
     }
 
-    private static object ToJson(EvaluationResult result, IReadOnlyList<string> names, Settings settings, int img, int prunedLayers)
+    private static object ToJson(EvaluationResult result, IReadOnlyList<string> names, Settings settings, int img, int prunedLayers, CocoMetrics? coco)
     {
         var m = result.Metrics;
         return new
@@ -212,6 +231,8 @@ public sealed class TestCommand : Command<TestCommand.Settings>
             result.ImagesPerSecond,
             ElapsedS = result.Elapsed.TotalSeconds,
             SavedPredictions = settings.SavePredictions is { } path ? Path.GetFullPath(path) : null,
+            CocoAnnotations = settings.CocoAnnotations is { } json ? Path.GetFullPath(json) : null,
+            Coco = coco is null ? null : CocoReport.Values(coco),
         };
     }
 }

@@ -8,18 +8,25 @@ namespace PruneCluster.Engine.Data;
 /// the image's json width/height, boxes with no width or height skipped, and the category id replaced by its rank
 /// among the sorted category ids (for COCO that is the 80-class index, the inverse of YOLOv7's coco80_to_coco91_class).
 /// Values keep full precision (rounded once to float32), where a .txt export rounds them to 6 decimals.
+/// <para>
+/// COCO evaluation needs what that conversion drops: <see cref="AnnotationsFor"/> and <see cref="ImageIdOf"/> give
+/// every annotation of an image as the json has it (crowd regions, own areas, degenerate boxes), as pycocotools
+/// loads them.
+/// </para>
 /// </summary>
 public sealed class CocoAnnotations
 {
     private readonly Dictionary<string, List<(long AnnotationId, float[] Values)>> _rowsByFileName;
+    private readonly Dictionary<string, (long ImageId, List<CocoAnnotation> Annotations)> _objectsByFileName;
 
     private CocoAnnotations(string jsonPath, IReadOnlyList<int> categoryIds, IReadOnlyList<string> categoryNames,
-        Dictionary<string, List<(long, float[])>> rowsByFileName)
+        Dictionary<string, List<(long, float[])>> rowsByFileName, Dictionary<string, (long ImageId, List<CocoAnnotation> Annotations)> objectsByFileName)
     {
         JsonPath = jsonPath;
         CategoryIds = categoryIds;
         CategoryNames = categoryNames;
         _rowsByFileName = rowsByFileName;
+        _objectsByFileName = objectsByFileName;
     }
 
     public string JsonPath { get; }
@@ -42,6 +49,36 @@ public sealed class CocoAnnotations
 
     internal IReadOnlyList<(long AnnotationId, float[] Values)> RowsFor(string imagePath) =>
         _rowsByFileName.TryGetValue(Path.GetFileName(imagePath), out var rows) ? rows : [];
+
+    /// <summary>The json's image id for this file name (the first, if two images share a name); null when not listed.</summary>
+    public long? ImageIdOf(string imagePath) =>
+        _objectsByFileName.TryGetValue(Path.GetFileName(imagePath), out var entry) ? entry.ImageId : null;
+
+    /// <summary>
+    /// Every annotation of the image whose category the json lists, in json order, crowd regions and zero-size boxes
+    /// included (pycocotools keeps them); empty when the json does not list the image.
+    /// </summary>
+    public IReadOnlyList<CocoAnnotation> AnnotationsFor(string imagePath) =>
+        _objectsByFileName.TryGetValue(Path.GetFileName(imagePath), out var entry) ? entry.Annotations : [];
+
+    /// <summary>
+    /// Throws <see cref="DatasetException"/> unless the json fits <paramref name="split"/> of <paramref name="data"/>:
+    /// as many categories as the yaml's nc, and every image of the split listed (by file name). Cheap: lists the
+    /// split's files without decoding them. An image missing from the json would silently count as having no objects.
+    /// </summary>
+    public void CheckMatches(DataYaml data, string split)
+    {
+        if (CategoryIds.Count != data.ClassCount)
+            throw new DatasetException(
+                $"{JsonPath} has {CategoryIds.Count} categories but {data.YamlPath} has nc: {data.ClassCount}; pass the annotations json of this data set");
+        var where = $"'{split}:' entry of {data.YamlPath}";
+        var images = ImageListing.List(data.Split(split), where).Where(File.Exists).ToList();
+        var missing = images.Where(i => !HasImage(i)).ToList();
+        if (missing.Count > 0)
+            throw new DatasetException(
+                $"{JsonPath} does not list {missing.Count} of the {images.Count} images of the {where} (first: {Path.GetFileName(missing[0])}); " +
+                "pass the instances json of that split (images are matched by file name)");
+    }
 
     public static CocoAnnotations Load(string jsonPath)
     {
@@ -70,23 +107,38 @@ public sealed class CocoAnnotations
 
         var images = new Dictionary<long, (string FileName, double Width, double Height)>();
         var rows = new Dictionary<string, List<(long, float[])>>(StringComparer.Ordinal);
+        var objects = new Dictionary<string, (long ImageId, List<CocoAnnotation> Annotations)>(StringComparer.Ordinal);
         foreach (var image in root.GetProperty("images").EnumerateArray())
         {
             var fileName = Path.GetFileName(image.GetProperty("file_name").GetString() ?? "");
-            images[image.GetProperty("id").GetInt64()] =
-                (fileName, image.GetProperty("width").GetDouble(), image.GetProperty("height").GetDouble());
+            var imageId = image.GetProperty("id").GetInt64();
+            images[imageId] = (fileName, image.GetProperty("width").GetDouble(), image.GetProperty("height").GetDouble());
             rows.TryAdd(fileName, []);
+            objects.TryAdd(fileName, (imageId, []));
         }
 
         foreach (var annotation in root.GetProperty("annotations").EnumerateArray())
         {
-            if (annotation.TryGetProperty("iscrowd", out var crowd) && crowd.GetInt32() != 0)
+            var isCrowd = annotation.TryGetProperty("iscrowd", out var crowd) && crowd.GetInt32() != 0;
+            var imageId = annotation.GetProperty("image_id").GetInt64();
+            // The label conversion never looked at crowd rows, so one naming an unlisted image stays harmless.
+            if (isCrowd && !images.ContainsKey(imageId))
                 continue;
-            var image = images[annotation.GetProperty("image_id").GetInt64()];
+            var image = images[imageId];
             var box = annotation.GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            if (box.Length != 4 || box[2] <= 0 || box[3] <= 0)
-                continue;
             var categoryId = annotation.GetProperty("category_id").GetInt32();
+            // pycocotools drops annotations of unlisted categories (getAnnIds with catIds); a bbox that is not four
+            // numbers would crash its IoU, so it is left out here as in the YOLO conversion below.
+            if (box.Length == 4 && classOfCategory.ContainsKey(categoryId))
+            {
+                // Hand-written jsons often omit area and iscrowd; pycocotools needs them, we take w·h and 0.
+                var area = annotation.TryGetProperty("area", out var a) ? a.GetDouble() : box[2] * box[3];
+                objects[image.FileName].Annotations.Add(new CocoAnnotation(annotation.GetProperty("id").GetInt64(), categoryId,
+                    box[0], box[1], box[2], box[3], area, isCrowd));
+            }
+
+            if (isCrowd || box.Length != 4 || box[2] <= 0 || box[3] <= 0)
+                continue;
             // An unknown category becomes class -1 so the checks report it instead of silently dropping it.
             var cls = classOfCategory.TryGetValue(categoryId, out var index) ? index : -1;
             float[] values =
@@ -99,6 +151,6 @@ public sealed class CocoAnnotations
             ];
             rows[image.FileName].Add((annotation.GetProperty("id").GetInt64(), values));
         }
-        return new CocoAnnotations(path, categories.Select(c => c.Id).ToList(), categories.Select(c => c.Name).ToList(), rows);
+        return new CocoAnnotations(path, categories.Select(c => c.Id).ToList(), categories.Select(c => c.Name).ToList(), rows, objects);
     }
 }

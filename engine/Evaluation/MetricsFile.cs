@@ -1,3 +1,5 @@
+using PruneCluster.Engine.Data;
+
 namespace PruneCluster.Engine.Evaluation;
 
 /// <summary>
@@ -28,6 +30,18 @@ public sealed record MetricsFile(int ClassCount, IReadOnlyList<MetricsImage> Ima
 
     /// <summary>Writes the file (compact JSON; numbers round-trip exactly).</summary>
     public void Write(string path) => MetricsFileJson.Write(this, path);
+
+    /// <summary>
+    /// Scores the detections COCO-style, exactly as test.py's <c>--save-json</c> file would be scored by pycocotools
+    /// (see <see cref="CocoEvaluator"/>). Ground truth: <paramref name="annotations"/> when given (each image found
+    /// by its file name in the json: crowd regions, the json's areas), otherwise the file's labels (area = box
+    /// width × height, no crowd).
+    /// </summary>
+    public CocoMetrics ScoreCoco(CocoAnnotations? annotations = null)
+    {
+        var (images, categories) = annotations is null ? CocoImages.FromLabels(this) : CocoImages.FromAnnotations(this, annotations);
+        return CocoEvaluator.Evaluate(images, categories);
+    }
 
     /// <summary>Re-scores the detections exactly as test.py would.</summary>
     public DetectionMetrics Score()

@@ -99,6 +99,27 @@ public sealed class BccdEvaluationTests(BccdEvaluationFixture fixture) : IClassF
     }
 
     [Fact]
+    public void Coco_ap50_and_ap_are_close_to_but_not_equal_to_yolov7s_map50_and_map()
+    {
+        // The same final predictions scored by pycocotools' rules (labels as ground truth, box areas, no crowd).
+        // Measured at img 320: COCO AP50 0.6977 vs test.py mAP@.5 0.6958 (golden table), COCO AP 0.4020 vs
+        // mAP@.5:.95 0.3837. They differ because pycocotools matches afresh at each IoU threshold (test.py decides a
+        // prediction's whole row by its best label at 0.5, with IoU > t rather than >= t), samples the precision
+        // envelope at 101 recall points (test.py integrates np.interp with trapz) and keeps 100 detections per image
+        // and class.
+        var coco = _result.Detections.ScoreCoco();
+        var m = _result.Metrics;
+
+        Assert.Equal((BccdGolden.Images, (int)BccdGolden.Labels), (coco.Images, coco.Annotations));
+        Assert.All(coco.Stats, s => Assert.InRange(s, 0.0, 1.0)); // bccd has objects of every size
+        Assert.NotEqual(m.Map50, coco.Ap50);
+        Assert.NotEqual(m.Map, coco.Ap);
+        Assert.InRange(coco.Ap50 - BccdGolden.Map50, -0.01, 0.01);
+        Assert.InRange(coco.Ap - BccdGolden.Map, -0.03, 0.03);
+        Assert.True(coco.Ap < coco.Ap50 && coco.Ar1 <= coco.Ar10 && coco.Ar10 <= coco.Ar100, string.Join(", ", coco.Stats));
+    }
+
+    [Fact]
     public void Evaluating_with_the_wrong_class_count_is_refused_naming_the_data_yaml()
     {
         using var coco = Engine.Models.ModelFile.Load(Support.SharedData.Golden("yolov7-tiny-golden.pt"));
