@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -32,17 +33,18 @@ public static class NonMaxSuppression
             throw new ArgumentException(
                 $"prediction must be [batch, anchors, 5 + classes], got [{string.Join(", ", prediction.shape)}]", nameof(prediction));
         var (batch, anchors, width) = ((int)prediction.shape[0], (int)prediction.shape[1], (int)prediction.shape[2]);
-        float[] data;
-        using (NewDisposeScope())
-            data = prediction.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        // Read in place: an untrained 80-class batch of 32 at 640 is ~300 MB of scores, copying it cost more than NMS.
+        using var scope = NewDisposeScope();
+        var values = prediction.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        var data = MemoryMarshal.Cast<byte, float>(values.bytes);
 
         var clock = Stopwatch.StartNew();
         var outputs = new Tensor[batch];
         var image = 0;
         for (; image < batch; image++)
         {
-            var rows = ImageDetections(data.AsSpan(image * anchors * width, anchors * width), width, options);
-            outputs[image] = torch.tensor(rows, [rows.Length / 6, 6], device: prediction.device);
+            var rows = ImageDetections(data.Slice(image * anchors * width, anchors * width), width, options);
+            outputs[image] = torch.tensor(rows, [rows.Length / 6, 6], device: prediction.device).MoveToOuterDisposeScope();
             if (options.TimeLimit is { } limit && clock.Elapsed > limit)
             {
                 image++;
@@ -50,7 +52,7 @@ public static class NonMaxSuppression
             }
         }
         for (; image < batch; image++)
-            outputs[image] = torch.zeros(0, 6, device: prediction.device);
+            outputs[image] = torch.zeros(0, 6, device: prediction.device).MoveToOuterDisposeScope();
         return outputs;
     }
 
@@ -98,53 +100,58 @@ public static class NonMaxSuppression
         var threshold = (float)options.ConfThreshold;
         var multiLabel = options.MultiLabel && classCount > 1;
         var classFilter = options.Classes is { } classes ? new HashSet<int>(classes) : null;
+        var candidates = new List<Candidate>();
         // Scores first and boxes later: an untrained 80-class model passes ~500,000 (anchor, class) pairs at conf
         // 0.001, of which max_nms keeps 30,000. A pair is identified by anchor · classCount + class.
-        var pairScores = new List<float>();
-        var pairs = new List<int>();
-        var scores = new float[classCount];
-        void AddPair(float score, int pair)
+        var capacity = anchors.Length / width * (multiLabel ? classCount : 1);
+        var pairScores = ArrayPool<float>.Shared.Rent(capacity);
+        var pairs = ArrayPool<int>.Shared.Rent(capacity);
+        try
         {
-            pairScores.Add(score);
-            pairs.Add(pair);
-        }
-        for (var a = 0; a + width <= anchors.Length; a += width)
-        {
-            var row = anchors.Slice(a, width);
-            var objectness = row[4];
-            if (!(objectness > threshold))
-                continue;
-            for (var k = 0; k < classCount; k++)
-                // A one-class model has no meaningful class score (its loss is 0), so the reference uses obj alone.
-                scores[k] = classCount == 1 ? objectness : row[5 + k] * objectness;
-            var anchor = a / width;
-            if (multiLabel)
+            var count = 0;
+            var scores = new float[classCount];
+            for (var a = 0; a + width <= anchors.Length; a += width)
             {
+                var row = anchors.Slice(a, width);
+                var objectness = row[4];
+                if (!(objectness > threshold))
+                    continue;
                 for (var k = 0; k < classCount; k++)
-                    if (scores[k] > threshold && (classFilter == null || classFilter.Contains(k)))
-                        AddPair(scores[k], anchor * classCount + k);
+                    // A one-class model has no meaningful class score (its loss is 0), so the reference uses obj alone.
+                    scores[k] = classCount == 1 ? objectness : row[5 + k] * objectness;
+                var first = a / width * classCount;
+                if (multiLabel)
+                {
+                    for (var k = 0; k < classCount; k++)
+                        if (scores[k] > threshold && (classFilter == null || classFilter.Contains(k)))
+                            (pairScores[count], pairs[count++]) = (scores[k], first + k);
+                }
+                else
+                {
+                    var best = 0;
+                    for (var k = 1; k < classCount; k++)
+                        if (scores[k] > scores[best])
+                            best = k;
+                    if (scores[best] > threshold && (classFilter == null || classFilter.Contains(best)))
+                        (pairScores[count], pairs[count++]) = (scores[best], first + best);
+                }
             }
-            else
+
+            var selected = count > options.MaxNmsBoxes
+                ? GreedySuppression.BestByDescendingScore(pairScores.AsSpan(0, count), options.MaxNmsBoxes)
+                : Enumerable.Range(0, count).ToArray();
+            foreach (var i in selected)
             {
-                var best = 0;
-                for (var k = 1; k < classCount; k++)
-                    if (scores[k] > scores[best])
-                        best = k;
-                if (scores[best] > threshold && (classFilter == null || classFilter.Contains(best)))
-                    AddPair(scores[best], anchor * classCount + best);
+                var (anchor, cls) = Math.DivRem(pairs[i], classCount);
+                var row = anchors.Slice(anchor * width, width);
+                var (cx, cy, halfW, halfH) = (row[0], row[1], row[2] / 2, row[3] / 2);
+                candidates.Add(new Candidate(cx - halfW, cy - halfH, cx + halfW, cy + halfH, pairScores[i], cls));
             }
         }
-
-        IEnumerable<int> selected = Enumerable.Range(0, pairs.Count);
-        if (pairs.Count > options.MaxNmsBoxes)
-            selected = GreedySuppression.BestByDescendingScore(CollectionsMarshal.AsSpan(pairScores), options.MaxNmsBoxes);
-        var candidates = new List<Candidate>();
-        foreach (var i in selected)
+        finally
         {
-            var (anchor, cls) = Math.DivRem(pairs[i], classCount);
-            var row = anchors.Slice(anchor * width, width);
-            var (cx, cy, halfW, halfH) = (row[0], row[1], row[2] / 2, row[3] / 2);
-            candidates.Add(new Candidate(cx - halfW, cy - halfH, cx + halfW, cy + halfH, pairScores[i], cls));
+            ArrayPool<float>.Shared.Return(pairScores);
+            ArrayPool<int>.Shared.Return(pairs);
         }
         if (candidates.Count == 0)
             return [];
@@ -160,7 +167,7 @@ public static class NonMaxSuppression
                 (c.X1 + offset, c.Y1 + offset, c.X2 + offset, c.Y2 + offset);
             candidateScores[i] = c.Score;
         }
-        var groups = options.Agnostic ? null : SeparableClassGroups(candidates, offsetBoxes);
+        var groups = options.Agnostic ? null : SeparableClassGroups(candidates, offsetBoxes, classCount);
         var keep = GreedySuppression.Run(offsetBoxes, candidateScores, groups ?? [], groups == null ? 1 : classCount,
             LargestFloatAtOrBelow(options.IouThreshold), options.MaxDetections);
         var kept = keep.Length;
@@ -185,19 +192,19 @@ public static class NonMaxSuppression
     // Class ids as suppression groups when the offset boxes of different classes provably never intersect (their
     // x or y extents are disjoint), so that a kept box need only be compared with its own class; null otherwise
     // (boxes beyond max_wh, NaN), and then every box is compared with every other, as the reference does.
-    private static int[]? SeparableClassGroups(List<Candidate> candidates, float[] offsetBoxes)
+    private static int[]? SeparableClassGroups(List<Candidate> candidates, float[] offsetBoxes, int classCount)
     {
-        var extents = new Dictionary<int, (float X1, float Y1, float X2, float Y2)>();
+        var extents = new (float X1, float Y1, float X2, float Y2)?[classCount];
         for (var i = 0; i < candidates.Count; i++)
         {
             var (x1, y1, x2, y2) = (offsetBoxes[4 * i], offsetBoxes[4 * i + 1], offsetBoxes[4 * i + 2], offsetBoxes[4 * i + 3]);
             if (float.IsNaN(x1) || float.IsNaN(y1) || float.IsNaN(x2) || float.IsNaN(y2))
                 return null;
-            extents[candidates[i].Class] = extents.TryGetValue(candidates[i].Class, out var e)
+            extents[candidates[i].Class] = extents[candidates[i].Class] is { } e
                 ? (Math.Min(e.X1, x1), Math.Min(e.Y1, y1), Math.Max(e.X2, x2), Math.Max(e.Y2, y2))
                 : (x1, y1, x2, y2);
         }
-        var classes = extents.Values.ToArray();
+        var classes = extents.OfType<(float X1, float Y1, float X2, float Y2)>().ToArray();
         for (var a = 0; a < classes.Length; a++)
             for (var b = a + 1; b < classes.Length; b++)
             {
