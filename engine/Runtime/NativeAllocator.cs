@@ -11,13 +11,15 @@ namespace PruneCluster.Engine.Runtime;
 /// on the evaluation loop that was about half the wall time (sys time ≈ user time). With mmap disabled, one arena
 /// for all threads (other arenas would still fall back to mmap for blocks above 64 MiB) and no trimming, freed
 /// buffers are reused. The PyTorch CPU tuning guide gives the same advice (jemalloc/tcmalloc or these settings).
-/// The price is that the resident size stays at its peak. It changes no result. No-op outside glibc/Linux.
+/// The price is that freed memory stays resident until <see cref="ReleaseFreeMemory"/>. It changes no result. No-op outside glibc/Linux.
 /// </remarks>
 public static class NativeAllocator
 {
     private const int TrimThreshold = -1;   // M_TRIM_THRESHOLD
     private const int MmapMax = -4;         // M_MMAP_MAX
     private const int ArenaMax = -8;        // M_ARENA_MAX
+
+    private static bool kept;
 
     /// <summary>Applies the settings once, early (before worker threads allocate); returns whether glibc took them.</summary>
     public static bool KeepLargeBuffers()
@@ -26,13 +28,36 @@ public static class NativeAllocator
             return false;
         try
         {
-            return mallopt(ArenaMax, 1) == 1 & mallopt(MmapMax, 0) == 1 & mallopt(TrimThreshold, int.MaxValue) == 1;
+            kept = mallopt(ArenaMax, 1) == 1 & mallopt(MmapMax, 0) == 1 & mallopt(TrimThreshold, int.MaxValue) == 1;
+            return kept;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return false; // musl or another C library: keep its defaults
         }
     }
+
+    /// <summary>
+    /// Gives the pages of freed buffers back to the kernel (glibc <c>malloc_trim</c>, which also releases free pages
+    /// inside the heap). With <see cref="KeepLargeBuffers"/> nothing is ever returned otherwise, and buffers of
+    /// changing sizes fragment the heap, so long runs call this between units of work (a sensitivity pass, an
+    /// evaluation): the next unit faults its pages in once instead of on every layer. No-op outside glibc/Linux.
+    /// </summary>
+    public static void ReleaseFreeMemory()
+    {
+        if (!kept)
+            return;
+        try
+        {
+            malloc_trim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);

@@ -5,6 +5,7 @@ using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Measures;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Engine.Sensitivity;
@@ -72,6 +73,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 results[variant] = EvaluateNaive(variant, gridSize, nms);
+                NativeAllocator.ReleaseFreeMemory();
                 doneThisRun++;
                 Save(outputDir, results);
                 Report();
@@ -90,6 +92,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                 var variants = pass.Select(v => Describe(graph, baseline, v)).ToList();
                 foreach (var result in EvaluatePass(fused, set, variants, nms, cancellationToken))
                     results[(result.Layer, result.Rate)] = result;
+                NativeAllocator.ReleaseFreeMemory();
                 doneThisRun += pass.Length;
                 Save(outputDir, results);
                 Report();

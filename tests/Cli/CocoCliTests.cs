@@ -70,8 +70,9 @@ public sealed class CocoCliTests : IDisposable
             && a.GetProperty("bbox")[2].GetDouble() > 0 && a.GetProperty("bbox")[3].GetDouble() > 0);
         Assert.True(rows.Count > labels, "the slice must contain a crowd region");
 
+        var saved = _folder.File("coco128-predictions.json");
         var run = CliRunner.Run("test", "--data", yaml, "--weights", SharedData.Golden("yolov7-tiny-golden.pt"), "--img", "160",
-            "--coco", "--coco-annotations", Coco128Json, "--json");
+            "--coco", "--coco-annotations", Coco128Json, "--json", "--save-predictions", saved);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         var root = JsonDocument.Parse(run.Stdout).RootElement;
@@ -80,6 +81,15 @@ public sealed class CocoCliTests : IDisposable
         Assert.Equal((6, rows.Count), (coco.GetProperty("images").GetInt32(), coco.GetProperty("annotations").GetInt32()));
         Assert.All(StatKeys, k => Assert.InRange(coco.GetProperty(k).GetDouble(), -1.0, 1.0));
         Assert.Equal(Coco128Json, root.GetProperty("coco_annotations").GetString());
+
+        // metrics re-scores the saved predictions against the same json: crowd regions and json areas included.
+        var rescored = CliRunner.Run("metrics", "--input", saved, "--coco", "--coco-annotations", Coco128Json, "--json");
+        var withoutJson = CliRunner.Run("metrics", "--input", saved, "--coco", "--json");
+        Assert.True(rescored.ExitCode == 0, rescored.Stderr);
+        var again = JsonDocument.Parse(rescored.Stdout).RootElement.GetProperty("coco");
+        Assert.Equal(StatKeys.Select(k => coco.GetProperty(k).GetDouble()), StatKeys.Select(k => again.GetProperty(k).GetDouble()));
+        Assert.Equal(rows.Count, again.GetProperty("annotations").GetInt32());
+        Assert.Equal(labels, JsonDocument.Parse(withoutJson.Stdout).RootElement.GetProperty("coco").GetProperty("annotations").GetInt32());
     }
 
     [Fact]
