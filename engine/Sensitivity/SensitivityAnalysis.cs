@@ -148,26 +148,9 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var nmsTicks = new long[variants.Count];
         var scorer = new DetectionScorer(nms);
         var rows = Model.Cfg.Layers;
-        var headInputs = rows[^1].ResolvedFrom;
-        // Unaffected rows that some variant reads: kept from the unpruned forward for the whole batch.
-        var shareable = new bool[rows.Count];
-        foreach (var v in variants)
-            for (var i = 1; i < rows.Count; i++)
-                if (v.Affected[i])
-                    foreach (var f in rows[i].ResolvedFrom.Where(f => !v.Affected[f]))
-                        shareable[f] = true;
-        // The unpruned forward computes only what the variants take from it: those rows, the detection levels some
-        // variant does not reach, and whatever those are computed from. For the first layers that is little.
         var headRow = rows.Count - 1;
-        var levelShared = Enumerable.Range(0, fused.Head.Levels).Select(i => variants.Any(v => !v.Affected[headInputs[i]])).ToArray();
-        var sharedLevelInput = new bool[rows.Count];
-        for (var i = 0; i < levelShared.Length; i++)
-            sharedLevelInput[headInputs[i]] |= levelShared[i];
-        var required = shareable.Zip(sharedLevelInput, (a, b) => a || b).ToArray();
-        for (var r = headRow - 1; r > 0; r--)
-            if (required[r])
-                foreach (var f in rows[r].ResolvedFrom)
-                    required[f] = true;
+        var headInputs = rows[headRow].ResolvedFrom;
+        var forward = SharedForward.For(Model.Cfg, Model.Head.Levels, variants);
         // Each variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly;
         // what is shared is the decoded set and, per batch, every activation and detection level the pruned layer
         // does not reach (the same weights on the same inputs give the same values).
@@ -182,8 +165,8 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                 var images = batch.CreateImages(device);
                 var shared = new Tensor?[rows.Count];
                 var baseClock = Stopwatch.StartNew();
-                fused.RunLayers(images, 0, shared, _ => { }, keep: r => shareable[r] || sharedLevelInput[r], stopBefore: headRow, run: r => required[r]);
-                var sharedLevels = levelShared.Select((isShared, i) => isShared ? fused.Head.RawLevel(i, shared[headInputs[i]]!) : null).ToArray();
+                fused.RunLayers(images, 0, shared, _ => { }, keep: r => forward.Keep[r], stopBefore: headRow, run: r => forward.Run[r]);
+                var sharedLevels = forward.LevelShared.Select((isShared, i) => isShared ? fused.Head.RawLevel(i, shared[headInputs[i]]!) : null).ToArray();
                 // Each variant is charged its share of the shared forward plus its own rows: honest per-image timing.
                 var sharedTicks = baseClock.Elapsed.Ticks / variants.Count;
                 for (var v = 0; v < variants.Count; v++)
@@ -208,6 +191,34 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         }
         for (var v = 0; v < variants.Count; v++)
             yield return ToResult(variants[v], accumulators[v].Compute(), TimeSpan.FromTicks(inferenceTicks[v]), TimeSpan.FromTicks(nmsTicks[v]), set.Images.Count);
+    }
+
+    /// <summary>What the unpruned forward of a pass computes (<see cref="Run"/>) and keeps for the whole batch
+    /// (<see cref="Keep"/>): the unaffected rows some variant reads, the inputs of the detection levels some variant
+    /// does not reach (<see cref="LevelShared"/>), and whatever those are computed from. For the first layers that is
+    /// little. Rows read only from earlier rows, so one backward sweep closes the set.</summary>
+    private sealed record SharedForward(bool[] Run, bool[] Keep, bool[] LevelShared)
+    {
+        public static SharedForward For(YoloCfg cfg, int levels, IReadOnlyList<Variant> variants)
+        {
+            var rows = cfg.Layers;
+            var headInputs = rows[^1].ResolvedFrom;
+            var keep = new bool[rows.Count];
+            foreach (var v in variants)
+                for (var i = 1; i < rows.Count; i++)
+                    if (v.Affected[i])
+                        foreach (var f in rows[i].ResolvedFrom.Where(f => !v.Affected[f]))
+                            keep[f] = true;
+            var levelShared = Enumerable.Range(0, levels).Select(i => variants.Any(v => !v.Affected[headInputs[i]])).ToArray();
+            for (var i = 0; i < levelShared.Length; i++)
+                keep[headInputs[i]] |= levelShared[i];
+            var run = (bool[])keep.Clone();
+            for (var r = rows.Count - 2; r > 0; r--)
+                if (run[r])
+                    foreach (var f in rows[r].ResolvedFrom)
+                        run[f] = true;
+            return new SharedForward(run, keep, levelShared);
+        }
     }
 
     private YoloModel PrunedCopy(Variant variant)
