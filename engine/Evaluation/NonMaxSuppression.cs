@@ -10,7 +10,9 @@ namespace PruneCluster.Engine.Evaluation;
 /// <summary>
 /// YOLOv7's <c>utils.general.non_max_suppression</c> (merge = False) on decoded head outputs, with the NMS kernel of
 /// torchvision's CPU <c>ops.nms</c>. Everything runs in float32 like the reference, including the confidence
-/// comparisons (torch compares a float32 tensor with a Python float in float32).
+/// comparisons (torch compares a float32 tensor with a Python float in float32). Equal scores keep their input order
+/// everywhere; the reference's max_nms cut uses an unstable argsort, so when more than max_nms candidates remain and
+/// scores tie across the cut, which of them it keeps is up to torch's sort implementation.
 /// </summary>
 /// <remarks>
 /// The TorchVision 0.107 NuGet package's <c>ops.nms</c> is not used: it is a loop of tensor operations that compares
@@ -32,18 +34,18 @@ public static class NonMaxSuppression
         if (prediction.dim() != 3 || prediction.shape[2] < 6)
             throw new ArgumentException(
                 $"prediction must be [batch, anchors, 5 + classes], got [{string.Join(", ", prediction.shape)}]", nameof(prediction));
-        var (batch, anchors, width) = ((int)prediction.shape[0], (int)prediction.shape[1], (int)prediction.shape[2]);
-        // Read in place: an untrained 80-class batch of 32 at 640 is ~300 MB of scores, copying it cost more than NMS.
+        var (batch, width) = ((int)prediction.shape[0], (int)prediction.shape[2]);
+        // Read in place, one image at a time: an untrained 80-class batch is hundreds of MB of scores (copying it cost
+        // more than NMS), and a whole batch can exceed the 2 GiB a span can address.
         using var scope = NewDisposeScope();
         var values = prediction.detach().cpu().to_type(ScalarType.Float32).contiguous();
-        var data = MemoryMarshal.Cast<byte, float>(values.bytes);
 
         var clock = Stopwatch.StartNew();
         var outputs = new Tensor[batch];
         var image = 0;
         for (; image < batch; image++)
         {
-            var rows = ImageDetections(data.Slice(image * anchors * width, anchors * width), width, options);
+            var rows = ImageDetections(MemoryMarshal.Cast<byte, float>(values[image].bytes), width, options);
             outputs[image] = torch.tensor(rows, [rows.Length / 6, 6], device: prediction.device).MoveToOuterDisposeScope();
             if (options.TimeLimit is { } limit && clock.Elapsed > limit)
             {
@@ -128,9 +130,10 @@ public static class NonMaxSuppression
                 }
                 else
                 {
+                    // torch.max returns a NaN score wherever there is one, and NaN never passes the threshold.
                     var best = 0;
-                    for (var k = 1; k < classCount; k++)
-                        if (scores[k] > scores[best])
+                    for (var k = 1; k < classCount && !float.IsNaN(scores[best]); k++)
+                        if (scores[k] > scores[best] || float.IsNaN(scores[k]))
                             best = k;
                     if (scores[best] > threshold && (classFilter == null || classFilter.Contains(best)))
                         (pairScores[count], pairs[count++]) = (scores[best], first + best);
@@ -167,7 +170,8 @@ public static class NonMaxSuppression
                 (c.X1 + offset, c.Y1 + offset, c.X2 + offset, c.Y2 + offset);
             candidateScores[i] = c.Score;
         }
-        var groups = options.Agnostic ? null : SeparableClassGroups(candidates, offsetBoxes, classCount);
+        // Separate classes have IoU 0 (or NaN), which a negative threshold would exceed: then no grouping.
+        var groups = options.Agnostic || options.IouThreshold < 0 ? null : SeparableClassGroups(candidates, offsetBoxes, classCount);
         var keep = GreedySuppression.Run(offsetBoxes, candidateScores, groups ?? [], groups == null ? 1 : classCount,
             LargestFloatAtOrBelow(options.IouThreshold), options.MaxDetections);
         var kept = keep.Length;

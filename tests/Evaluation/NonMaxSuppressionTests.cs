@@ -115,6 +115,29 @@ public sealed class NonMaxSuppressionTests
     }
 
     [Fact]
+    public void SingleLabelDropsAnAnchorWithANaNClassScoreAsTorchMaxDoes()
+    {
+        using var prediction = Prediction(3, Row(BoxA, 0.9f, 0, 0.8f, 1, float.NaN), Row(FarBox, 0.9f, 0, 0.8f));
+
+        var kept = Rows(NonMaxSuppression.Apply(prediction)[0]);
+
+        Assert.Equal(0.9f * 0.8f, Assert.Single(kept)[4]);
+        Assert.Equal(200f - 10f, kept[0][0]);
+    }
+
+    [Fact]
+    public void NegativeIouThresholdSuppressesAcrossClassesLikeTheReference()
+    {
+        // Different classes never overlap after the class offset: IoU 0, which exceeds -0.1, so the reference keeps
+        // only the best box; grouping by class (valid for thresholds >= 0) would keep both.
+        using var prediction = Prediction(3, Row(BoxA, 0.9f, 0, 1f), Row(FarBox, 0.8f, 1, 1f));
+
+        var kept = Rows(NonMaxSuppression.Apply(prediction, new NmsOptions(IouThreshold: -0.1))[0]);
+
+        Assert.Equal(0f, Assert.Single(kept)[5]);
+    }
+
+    [Fact]
     public void ScoresAreOrderedLikeTorchsStableDescendingSort()
     {
         // Far-apart boxes, so nothing is suppressed and the result is the score order: torch puts NaN first, treats

@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace PruneCluster.Tests.Models;
 
-/// <summary>SPP's stride-1 pools computed from element-wise maxima must equal libtorch's max pool bit for bit.</summary>
+/// <summary>
+/// SPP's stride-1 pools computed from element-wise maxima must equal libtorch's max pool value for value (float.Equals:
+/// a NaN equals a NaN and -0 equals +0, the two places where the bits may differ; see SeparableMaxPool2d).
+/// </summary>
 public sealed class SeparableMaxPool2dTests
 {
     [Theory]

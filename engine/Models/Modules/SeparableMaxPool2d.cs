@@ -8,7 +8,9 @@ namespace PruneCluster.Engine.Models.Modules;
 /// <c>nn.MaxPool2d(k, 1, k // 2)</c> (SPP's stride-1 pools) computed from element-wise maxima: the input padded
 /// with -inf, a sliding maximum along rows, then along columns, each built by doubling the window (1, 2, 4, 8, …)
 /// and one last overlapping step. A window's maximum is the maximum of any sub-windows that cover it, and max rounds
-/// nothing and propagates NaN like the pooling kernel, so the result is bit-identical. libtorch's CPU max pool
+/// nothing and propagates NaN like the pooling kernel, so every value is equal; only the sign of a zero (a window
+/// holding both -0 and +0) and a NaN's payload may differ, which no later conv-with-bias can turn into another
+/// number. libtorch's CPU max pool
 /// computes indices for every output and took about a sixth of yolov7-tiny's forward time in SPP's 5, 9 and 13
 /// pools; this is log2(k) vectorised passes per direction instead. Other strides use <c>nn.MaxPool2d</c>.
 /// </summary>
