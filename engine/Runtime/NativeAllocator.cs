@@ -10,8 +10,9 @@ namespace PruneCluster.Engine.Runtime;
 /// free. A YOLO activation at batch 32 is hundreds of MiB, so every layer of every batch paid for new zeroed pages:
 /// on the evaluation loop that was about half the wall time (sys time ≈ user time). With mmap disabled, one arena
 /// for all threads (other arenas would still fall back to mmap for blocks above 64 MiB) and no trimming, freed
-/// buffers are reused. The PyTorch CPU tuning guide gives the same advice (jemalloc/tcmalloc or these settings).
-/// The price is that freed memory stays resident until <see cref="ReleaseFreeMemory"/>. It changes no result. No-op outside glibc/Linux.
+/// buffers are reused (PyTorch's CPU performance guide recommends a caching allocator, jemalloc or TCMalloc, for the
+/// same reason; neither ships with .NET). The price is that freed memory stays resident until
+/// <see cref="ReleaseFreeMemory"/>. It changes no result. No-op outside glibc/Linux.
 /// </remarks>
 public static class NativeAllocator
 {
