@@ -170,8 +170,7 @@ public static class NonMaxSuppression
                 (c.X1 + offset, c.Y1 + offset, c.X2 + offset, c.Y2 + offset);
             candidateScores[i] = c.Score;
         }
-        // Separate classes have IoU 0 (or NaN), which a negative threshold would exceed: then no grouping.
-        var groups = options.Agnostic || options.IouThreshold < 0 ? null : SeparableClassGroups(candidates, offsetBoxes, classCount);
+        var groups = options.Agnostic ? null : SeparableClassGroups(candidates, offsetBoxes, classCount, options.IouThreshold);
         var keep = GreedySuppression.Run(offsetBoxes, candidateScores, groups ?? [], groups == null ? 1 : classCount,
             LargestFloatAtOrBelow(options.IouThreshold), options.MaxDetections);
         var kept = keep.Length;
@@ -195,9 +194,12 @@ public static class NonMaxSuppression
 
     // Class ids as suppression groups when the offset boxes of different classes provably never intersect (their
     // x or y extents are disjoint), so that a kept box need only be compared with its own class; null otherwise
-    // (boxes beyond max_wh, NaN), and then every box is compared with every other, as the reference does.
-    private static int[]? SeparableClassGroups(List<Candidate> candidates, float[] offsetBoxes, int classCount)
+    // (boxes beyond max_wh, NaN, or a negative threshold, which IoU 0 between classes would exceed), and then every
+    // box is compared with every other, as the reference does.
+    private static int[]? SeparableClassGroups(List<Candidate> candidates, float[] offsetBoxes, int classCount, double iouThreshold)
     {
+        if (iouThreshold < 0)
+            return null;
         var extents = new (float X1, float Y1, float X2, float Y2)?[classCount];
         for (var i = 0; i < candidates.Count; i++)
         {

@@ -20,7 +20,7 @@ public sealed class CocoCliTests : IDisposable
     [Fact]
     public void Test_coco_json_on_a_bccd_slice_has_the_twelve_stats_and_metrics_rescores_the_saved_predictions_identically()
     {
-        var yaml = SliceYaml(SharedData.Dataset("bccd/images/val"), 8, "nc: 3\nnames: [RBC, WBC, Platelets]");
+        var yaml = BccdSlice.Write(_folder.Path, 8);
         var saved = _folder.File("predictions.json");
 
         var run = CliRunner.Run("test", "--data", yaml, "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--img", "320",
@@ -141,15 +141,5 @@ public sealed class CocoCliTests : IDisposable
         Assert.Contains(mentioned, line);
         Assert.Equal("", run.Stdout);
         return line;
-    }
-
-    // A data yaml whose split is a .txt list of the first images of a shared folder (labels are found beside them).
-    private string SliceYaml(string folder, int count, string classes)
-    {
-        var list = _folder.File("slice.txt");
-        File.WriteAllLines(list, Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).Take(count));
-        var yaml = _folder.File("slice.yaml");
-        File.WriteAllText(yaml, $"val: {list}\n{classes}\n");
-        return yaml;
     }
 }

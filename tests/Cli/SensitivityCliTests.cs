@@ -14,11 +14,7 @@ public sealed class SensitivityCliTests : IDisposable
     [Fact]
     public void SensitivityThenSelectThenPruneRunsThePapersLoop()
     {
-        var images = Directory.GetFiles(SharedData.Dataset("bccd/images/val"), "*.jpg").Order().Take(2);
-        var list = Path.Combine(folder, "val.txt");
-        File.WriteAllLines(list, images);
-        var yaml = Path.Combine(folder, "slice.yaml");
-        File.WriteAllText(yaml, $"val: {list}\nnc: 3\nnames: ['RBC', 'WBC', 'Platelets']\n");
+        var yaml = BccdSlice.Write(folder, 2);
         var output = Path.Combine(folder, "sa");
         var weights = SharedData.Golden("bccd-yolov7-tiny.pt");
 

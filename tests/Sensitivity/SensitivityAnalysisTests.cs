@@ -16,15 +16,7 @@ public sealed class SensitivityAnalysisTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private string SliceOfBccd(int images = 12)
-    {
-        var val = Directory.GetFiles(SharedData.Dataset("bccd/images/val"), "*.jpg").Order().Take(images);
-        var list = Path.Combine(folder, "val.txt");
-        File.WriteAllLines(list, val);
-        var yaml = Path.Combine(folder, "slice.yaml");
-        File.WriteAllText(yaml, $"train: {list}\nval: {list}\nnc: 3\nnames: ['RBC', 'WBC', 'Platelets']\n");
-        return yaml;
-    }
+    private string SliceOfBccd(int images = 12) => BccdSlice.Write(folder, images);
 
     private static SensitivityResult WithoutTiming(SensitivityResult r) => r with { Timing = r.Timing with { InferenceMs = 0, NmsMs = 0, TotalMs = 0 } };
 
