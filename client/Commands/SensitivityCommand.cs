@@ -51,7 +51,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         public int Img { get; init; } = 640;
 
         [CommandOption("--batch <N>")]
-        [Description("Batch size. Fast mode keeps one batch's upstream activations in memory: use 8 or less for yolov7 at 640.")]
+        [Description("Batch size. Fast mode also holds one batch's activations for the variant being evaluated.")]
         [DefaultValue(32)]
         public int Batch { get; init; } = 32;
 
@@ -67,10 +67,10 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         [Description("Evaluate like the paper: copy, prune, re-decode and evaluate per (layer, rate). For comparison.")]
         public bool Naive { get; init; }
 
-        [CommandOption("--variants-per-pass <N>")]
-        [Description("(layer, rate) variants sharing one pass over the data (fast mode); results are saved after each pass.")]
-        [DefaultValue(12)]
-        public int VariantsPerPass { get; init; } = 12;
+        [CommandOption("--activation-cache-gb <GB>")]
+        [Description("Fast mode: memory for the unpruned activations every variant reuses (0 = recompute them per variant). Results do not depend on it.")]
+        [DefaultValue(4.0)]
+        public double ActivationCacheGb { get; init; } = SensitivityOptions.DefaultActivationCacheBytes / (double)(1L << 30);
 
         [CommandOption("--no-plots")]
         public bool NoPlots { get; init; }
@@ -89,8 +89,10 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                 return ValidationResult.Error("--weights is required: the trained model to analyse");
             if (Criterion is < 0 or > 6)
                 return ValidationResult.Error($"--criterion {Criterion}: use 0-6");
-            if (Img <= 0 || Batch <= 0 || VariantsPerPass <= 0)
-                return ValidationResult.Error("--img, --batch and --variants-per-pass must be positive");
+            if (Img <= 0 || Batch <= 0)
+                return ValidationResult.Error("--img and --batch must be positive");
+            if (!(ActivationCacheGb >= 0) || double.IsInfinity(ActivationCacheGb))
+                return ValidationResult.Error($"--activation-cache-gb {ActivationCacheGb}: use a size in GB, 0 or more");
             return base.Validate();
         }
     }
@@ -102,7 +104,8 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         var layers = settings.Layers == null ? null : LayerRanges.Parse(settings.Layers, loaded.Model.PrunableLayers.Count);
         var data = DataYaml.Load(settings.Data!);
         var options = new SensitivityOptions(rates, (Criterion)settings.Criterion, settings.Seed, layers,
-            NmsOptions.ForTest with { ConfThreshold = settings.Conf, IouThreshold = settings.Iou }, settings.Naive, settings.VariantsPerPass);
+            NmsOptions.ForTest with { ConfThreshold = settings.Conf, IouThreshold = settings.Iou }, settings.Naive,
+            (long)(settings.ActivationCacheGb * (1L << 30)));
         var analysis = new SensitivityAnalysis(loaded, data, settings.Img, settings.Batch, options);
 
         IReadOnlyList<SensitivityResult> results = [];
@@ -125,6 +128,9 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                 });
         }
 
+        if (analysis.CacheUse is { } cache && !settings.Json)
+            Console.Error.WriteLine($"unpruned activations reused: {cache.CachedBatches}/{cache.Batches} batches, peak {cache.PeakBytes / 1e9:F2} GB" +
+                                    (cache.OverBudget ? "; the others were recomputed per variant: a larger --activation-cache-gb avoids that" : ""));
         var written = WriteReports(settings.Out!, results);
         if (!settings.NoPlots && results.Count > 0)
         {

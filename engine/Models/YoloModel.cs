@@ -25,6 +25,7 @@ public sealed class YoloModel : Module<Tensor, Tensor>
         Head = layers[^1] as DetectHead ?? throw new ModelConfigException($"{cfg.Source}: the last layer must be Detect, IDetect or IAuxDetect");
         ConvLayers = EnumerateConvLayers(cfg, layers);
         lastUse = ComputeLastUse(cfg, _ => true);
+        InferenceRows = ComputeInferenceRows(cfg, Head.Levels);
     }
 
     public YoloCfg Cfg { get; }
@@ -38,6 +39,12 @@ public sealed class YoloModel : Module<Tensor, Tensor>
     public IReadOnlyList<ConvLayer> PrunableLayers => ConvLayers.Where(l => l.IsPrunable).ToList();
 
     public int Nc => Head.Nc;
+
+    /// <summary>
+    /// Per cfg row: whether the inference output depends on it. False only for rows that feed nothing but
+    /// IAuxDetect's auxiliary outputs, which serve training alone (yolov7's eval forward computes and drops them).
+    /// </summary>
+    public IReadOnlyList<bool> InferenceRows { get; }
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
@@ -58,7 +65,7 @@ public sealed class YoloModel : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var outputs = new Tensor?[model.Count];
         Tensor[] result = [];
-        RunLayers(x, 0, outputs, headInputs => result = Head.Raw(headInputs, includeAux));
+        RunLayers(x, 0, outputs, headInputs => result = Head.Raw(headInputs, includeAux), run: includeAux ? null : r => InferenceRows[r]);
         foreach (var r in result)
             r.MoveToOuterDisposeScope();
         return result;
@@ -70,9 +77,11 @@ public sealed class YoloModel : Module<Tensor, Tensor>
     /// later rows read them. Outputs no longer needed are released as soon as their last reader has run, unless
     /// <paramref name="keep"/> says otherwise. <paramref name="stopBefore"/> ends the run before that row.
     /// <paramref name="run"/>, when given, skips the rows it rejects: their outputs must already be in
-    /// <paramref name="outputs"/> wherever a row that runs reads them (and should be kept).
+    /// <paramref name="outputs"/> wherever a row that runs reads them (and should be kept). The head is the exception:
+    /// <paramref name="onHeadInputs"/> gets null for an input that is not there, so a caller that decodes only some
+    /// levels (or no auxiliary ones) need not compute the rest.
     /// </summary>
-    public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor>> onHeadInputs, Func<int, bool>? keep = null,
+    public void RunLayers(Tensor x, int start, Tensor?[] outputs, Action<IReadOnlyList<Tensor?>> onHeadInputs, Func<int, bool>? keep = null,
         int stopBefore = int.MaxValue, Func<int, bool>? run = null)
     {
         // With rows skipped, an output's last reader may be one that does not run: release after the last that does.
@@ -82,13 +91,13 @@ public sealed class YoloModel : Module<Tensor, Tensor>
             if (run != null && !run(i))
                 continue;
             var spec = Cfg.Layers[i];
-            var inputs = i == 0 ? [x] : spec.ResolvedFrom.Select(f => outputs[f] ?? throw new InvalidOperationException($"row {f} output missing")).ToList();
             if (model[i] is DetectHead)
             {
-                onHeadInputs(inputs);
+                onHeadInputs(spec.ResolvedFrom.Select(f => outputs[f]).ToList());
             }
             else
             {
+                var inputs = i == 0 ? [x] : spec.ResolvedFrom.Select(f => outputs[f] ?? throw new InvalidOperationException($"row {f} output missing")).ToList();
                 outputs[i] = model[i].call(inputs);
             }
             foreach (var f in i == 0 ? [] : spec.ResolvedFrom)
@@ -132,6 +141,21 @@ public sealed class YoloModel : Module<Tensor, Tensor>
         return body.Select(e => (e, false)).Concat(head.Select(e => (e, true)))
             .Select((item, index) => new ConvLayer(index, item.e.Row, item.e.Path, cfg.Layers[item.e.Row].Module, item.e.Unit, item.Item2))
             .ToList();
+    }
+
+    // Backward from the main detection levels' inputs; rows read only from earlier rows, so one sweep closes the set.
+    private static bool[] ComputeInferenceRows(YoloCfg cfg, int levels)
+    {
+        var rows = cfg.Layers;
+        var needed = new bool[rows.Count];
+        needed[^1] = true;
+        foreach (var f in rows[^1].ResolvedFrom.Take(levels))
+            needed[f] = true;
+        for (var r = rows.Count - 2; r > 0; r--)
+            if (needed[r])
+                foreach (var f in rows[r].ResolvedFrom)
+                    needed[f] = true;
+        return needed;
     }
 
     // For each row, the last row (among those that run) reading its output; -1 when none does.

@@ -13,9 +13,10 @@ namespace PruneCluster.Engine.Sensitivity;
 /// <summary>
 /// The paper's sensitivity analysis: for every selected layer and rate, the metrics, fused parameter count and
 /// GFLOPs of the model with only that layer pruned. Results go to <c>output_{25,50,75}.txt</c> in the paper's format
-/// after every pass (atomically), and a re-run skips what is already there.
+/// after every evaluation (atomically), and a re-run skips what is already there.
 /// <para>
-/// Fast mode decodes the set once and, per batch, runs the fused unpruned network once; each variant then runs only
+/// Fast mode decodes the set once and, per batch, runs the fused unpruned network once for the whole analysis, keeping
+/// what the variants read within a memory budget (<see cref="SharedActivations"/>); each variant then runs only
 /// the rows its pruned layer reaches (the layer's rows and whatever reads them, directly or not) and only the
 /// detection levels fed by those rows, taking every other activation and level from the unpruned run. Masking the
 /// removed filters (<see cref="PruningMask"/>) would avoid the per-variant copy but sums in another order, which moves
@@ -39,6 +40,9 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         return layers.Distinct().Order().SelectMany(l => options.Rates.Select(r => (l, r))).ToList();
     }
 
+    /// <summary>How the last fast run reused the unpruned activations; null before one has run.</summary>
+    public ActivationCacheUse? CacheUse { get; private set; }
+
     public IReadOnlyList<SensitivityResult> Run(string outputDir, IProgress<SensitivityProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(outputDir);
@@ -48,12 +52,10 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var skipped = plan.Count - pending.Count;
         var clock = Stopwatch.StartNew();
         var doneThisRun = 0;
+        RemainingTimeEstimate? estimate = null;
 
-        void Report()
-        {
-            var remaining = doneThisRun == 0 ? (TimeSpan?)null : clock.Elapsed / doneThisRun * (pending.Count - doneThisRun);
-            progress?.Report(new SensitivityProgress(skipped + doneThisRun, plan.Count, skipped, clock.Elapsed, remaining, results.Values.ToList()));
-        }
+        void Report() =>
+            progress?.Report(new SensitivityProgress(skipped + doneThisRun, plan.Count, skipped, clock.Elapsed, estimate?.Remaining(doneThisRun), results.Values.ToList()));
 
         Report();
         if (pending.Count == 0)
@@ -69,11 +71,14 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
 
         if (options.Naive)
         {
+            estimate = new RemainingTimeEstimate(pending.Select(_ => 1.0).ToList());
             foreach (var variant in pending)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var took = Stopwatch.StartNew();
                 results[variant] = EvaluateNaive(variant, gridSize, nms);
                 NativeAllocator.ReleaseFreeMemory();
+                estimate.Finished(doneThisRun, took.Elapsed);
                 doneThisRun++;
                 Save(outputDir, results);
                 Report();
@@ -86,26 +91,29 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
             // the rows a fused pruned copy has upstream of its pruned layer.
             using var fused = ModelBuilder.Copy(Model).Fuse();
             fused.eval();
-            foreach (var pass in pending.Chunk(Math.Max(1, options.VariantsPerPass)))
+            var variants = pending.Select(v => Describe(graph, baseline, v)).ToList();
+            estimate = new RemainingTimeEstimate(variants.Select(v => ReachedGflops(v, baseline)).ToList());
+            using var shared = new SharedActivations(fused, set.Batches.Count, variants, options.ActivationCacheBytes);
+            var release = ReleaseOnGrowth.ForProcess(1L << 30);
+            foreach (var variant in variants)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var variants = pass.Select(v => Describe(graph, baseline, v)).ToList();
-                foreach (var result in EvaluatePass(fused, set, variants, nms, cancellationToken))
-                    results[(result.Layer, result.Rate)] = result;
-                NativeAllocator.ReleaseFreeMemory();
-                doneThisRun += pass.Length;
+                var took = Stopwatch.StartNew();
+                results[(variant.Layer, variant.Rate)] = EvaluateFast(variant, set, shared, nms, cancellationToken);
+                shared.Finished(variant);
+                release.Check();
+                estimate.Finished(doneThisRun, took.Elapsed);
+                doneThisRun++;
                 Save(outputDir, results);
                 Report();
             }
+            CacheUse = new ActivationCacheUse(shared.CachedBatches, set.Batches.Count, shared.PeakBytes, shared.OverBudget);
         }
         return Ordered(results, plan);
     }
 
-    /// <param name="Affected">Per cfg row: whether pruning changes its output (the group's rows and every row reading one, directly or not).</param>
-    private sealed record Variant(int Layer, double Rate, long[] Removed, bool[] Affected, PruningCost.Saving Saving, ModelStats Baseline);
-
     // Which filters the single-layer pruning removes: scored on the unpruned weights, exactly what Pruner does first.
-    private Variant Describe(ConnectivityGraph graph, ModelStats baseline, (int Layer, double Rate) v)
+    private SensitivityVariant Describe(ConnectivityGraph graph, ModelStats baseline, (int Layer, double Rate) v)
     {
         var group = graph.GroupOf(v.Layer);
         var units = group.Select(i => graph.Layers[i].Unit).ToList();
@@ -120,11 +128,11 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
             removed = Enumerable.Range(0, (int)channels).Select(i => (long)i).Where(i => !kept.Contains(i)).ToArray();
         }
         var affected = AffectedRows(group.Select(i => graph.Layers[i].YamlLayer));
-        return new Variant(v.Layer, v.Rate, removed, affected, PruningCost.Of(graph, baseline, v.Layer, removed.Length), baseline);
+        return new SensitivityVariant(v.Layer, v.Rate, removed, affected, PruningCost.Of(graph, baseline, v.Layer, removed.Length), baseline);
     }
 
-    // Rows read only from earlier rows, so one forward sweep closes the set. The head row always counts as affected:
-    // it is where the variant's levels are recomputed or taken from the unpruned model.
+    // Rows read only from earlier rows, so one forward sweep closes the set. Rows the inference output does not depend
+    // on (IAuxDetect's auxiliary branch) are left out; the head row always counts (see SensitivityVariant.Affected).
     private bool[] AffectedRows(IEnumerable<int> prunedRows)
     {
         var rows = Model.Cfg.Layers;
@@ -133,95 +141,60 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
             affected[row] = true;
         for (var i = 1; i < rows.Count; i++)
             affected[i] |= rows[i].ResolvedFrom.Any(f => affected[f]);
+        for (var i = 0; i < rows.Count; i++)
+            affected[i] &= Model.InferenceRows[i];
         affected[^1] = true;
         return affected;
+    }
+
+    // What a fast variant computes itself: the unpruned GFLOPs of its affected rows and of the head convs of the levels
+    // they feed (auxiliary head convs never run). Only the time estimate uses it.
+    private double ReachedGflops(SensitivityVariant variant, ModelStats baseline)
+    {
+        var headInputs = Model.Cfg.Layers[^1].ResolvedFrom;
+        var body = baseline.Layers.Where(l => !l.IsHead && variant.Affected[l.YamlLayer]).Sum(l => l.Gflops);
+        var heads = baseline.Layers.Where(l => l.IsHead).Take(Model.Head.Levels)
+            .Where((_, level) => variant.Affected[headInputs[level]]).Sum(l => l.Gflops);
+        return body + heads;
     }
 
     // One generator per layer, so a random criterion picks the same filters in fast and naive mode and on resume.
     private FilterImportance VariantImportance(int layer) => new(options.Criterion, options.Seed * 100_003 + layer);
 
-    private IEnumerable<SensitivityResult> EvaluatePass(YoloModel fused, ValidationSet set, IReadOnlyList<Variant> variants, NmsOptions nms, CancellationToken cancellationToken)
+    // The variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly; what is
+    // shared is the decoded set and, per batch, every activation and detection level the pruned layer does not reach
+    // (the same weights on the same inputs give the same values).
+    private SensitivityResult EvaluateFast(SensitivityVariant variant, ValidationSet set, SharedActivations shared, NmsOptions nms, CancellationToken cancellationToken)
     {
-        var device = fused.parameters().First().device;
-        var accumulators = variants.Select(_ => new MetricsAccumulator(Model.Nc)).ToList();
-        var inferenceTicks = new long[variants.Count];
-        var nmsTicks = new long[variants.Count];
+        using var model = PrunedCopy(variant);
+        var device = model.parameters().First().device;
+        var accumulator = new MetricsAccumulator(Model.Nc);
         var scorer = new DetectionScorer(nms);
-        var rows = Model.Cfg.Layers;
-        var headRow = rows.Count - 1;
-        var headInputs = rows[headRow].ResolvedFrom;
-        var forward = SharedForward.For(Model.Cfg, Model.Head.Levels, variants);
-        // Each variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly;
-        // what is shared is the decoded set and, per batch, every activation and detection level the pruned layer
-        // does not reach (the same weights on the same inputs give the same values).
-        var pruned = variants.Select(v => PrunedCopy(v)).ToList();
-        try
+        var affected = variant.Affected;
+        var headInputs = Model.Cfg.Layers[^1].ResolvedFrom;
+        long inferenceTicks = 0, nmsTicks = 0;
+        using var _ = no_grad();
+        foreach (var batch in set.Batches)
         {
-            using var _ = no_grad();
-            foreach (var batch in set.Batches)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var images = batch.CreateImages(device);
-                var shared = new Tensor?[rows.Count];
-                var baseClock = Stopwatch.StartNew();
-                fused.RunLayers(images, 0, shared, _ => { }, keep: r => forward.Keep[r], stopBefore: headRow, run: r => forward.Run[r]);
-                var sharedLevels = forward.LevelShared.Select((isShared, i) => isShared ? fused.Head.RawLevel(i, shared[headInputs[i]]!) : null).ToArray();
-                // Each variant is charged its share of the shared forward plus its own rows: honest per-image timing.
-                var sharedTicks = baseClock.Elapsed.Ticks / variants.Count;
-                for (var v = 0; v < variants.Count; v++)
-                {
-                    var (affected, model) = (variants[v].Affected, pruned[v]);
-                    var clock = Stopwatch.StartNew();
-                    using var variantScope = NewDisposeScope();
-                    var outputs = (Tensor?[])shared.Clone();
-                    Tensor predictions = null!;
-                    model.RunLayers(images, Array.IndexOf(affected, true), outputs,
-                        heads => predictions = model.Head.Decode(sharedLevels.Select((level, i) => affected[headInputs[i]] ? model.Head.RawLevel(i, heads[i]) : level!).ToList()),
-                        keep: r => !affected[r], run: r => affected[r]);
-                    inferenceTicks[v] += clock.Elapsed.Ticks + sharedTicks;
-                    nmsTicks[v] += scorer.AddBatch(predictions, batch, accumulators[v]).Ticks;
-                }
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            Tensor? images = null;
+            Tensor Images() => images ??= batch.CreateImages(device);
+            var lease = shared.For(batch, Images, variant);
+            var clock = Stopwatch.StartNew();
+            Tensor predictions = null!;
+            // The variant's first row is past row 0 unless it prunes layer 0: then RunLayers never reads the images.
+            model.RunLayers(variant.FirstAffectedRow == 0 ? Images() : null!, variant.FirstAffectedRow, lease.Rows,
+                heads => predictions = model.Head.Decode(lease.Levels.Select((level, i) => affected[headInputs[i]] ? model.Head.RawLevel(i, heads[i]!) : level!).ToList()),
+                keep: r => !affected[r], run: r => affected[r]);
+            // Charged: the variant's own rows plus its share of the unpruned forward (all of it when not cached).
+            inferenceTicks += clock.Elapsed.Ticks + lease.Ticks;
+            nmsTicks += scorer.AddBatch(predictions, batch, accumulator).Ticks;
         }
-        finally
-        {
-            foreach (var copy in pruned)
-                copy.Dispose();
-        }
-        for (var v = 0; v < variants.Count; v++)
-            yield return ToResult(variants[v], accumulators[v].Compute(), TimeSpan.FromTicks(inferenceTicks[v]), TimeSpan.FromTicks(nmsTicks[v]), set.Images.Count);
+        return ToResult(variant, accumulator.Compute(), TimeSpan.FromTicks(inferenceTicks), TimeSpan.FromTicks(nmsTicks), set.Images.Count);
     }
 
-    /// <summary>What the unpruned forward of a pass computes (<see cref="Run"/>) and keeps for the whole batch
-    /// (<see cref="Keep"/>): the unaffected rows some variant reads, the inputs of the detection levels some variant
-    /// does not reach (<see cref="LevelShared"/>), and whatever those are computed from. For the first layers that is
-    /// little. Rows read only from earlier rows, so one backward sweep closes the set.</summary>
-    private sealed record SharedForward(bool[] Run, bool[] Keep, bool[] LevelShared)
-    {
-        public static SharedForward For(YoloCfg cfg, int levels, IReadOnlyList<Variant> variants)
-        {
-            var rows = cfg.Layers;
-            var headInputs = rows[^1].ResolvedFrom;
-            var keep = new bool[rows.Count];
-            foreach (var v in variants)
-                for (var i = 1; i < rows.Count; i++)
-                    if (v.Affected[i])
-                        foreach (var f in rows[i].ResolvedFrom.Where(f => !v.Affected[f]))
-                            keep[f] = true;
-            var levelShared = Enumerable.Range(0, levels).Select(i => variants.Any(v => !v.Affected[headInputs[i]])).ToArray();
-            for (var i = 0; i < levelShared.Length; i++)
-                keep[headInputs[i]] |= levelShared[i];
-            var run = (bool[])keep.Clone();
-            for (var r = rows.Count - 2; r > 0; r--)
-                if (run[r])
-                    foreach (var f in rows[r].ResolvedFrom)
-                        run[f] = true;
-            return new SharedForward(run, keep, levelShared);
-        }
-    }
-
-    private YoloModel PrunedCopy(Variant variant)
+    private YoloModel PrunedCopy(SensitivityVariant variant)
     {
         var copy = ModelBuilder.Copy(Model);
         if (variant.Removed.Length > 0)
@@ -241,11 +214,11 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });
         var result = ModelEvaluator.Evaluate(copy.Fuse(), set, new EvaluationOptions { Nms = nms, MeasureModel = false });
         var saving = new PruningCost.Saving(baseline.Params - measured.Params, baseline.ParamsFused - measured.ParamsFused, baseline.Gflops - measured.Gflops);
-        var variant = new Variant(v.Layer, v.Rate, [], [], saving, baseline);
+        var variant = new SensitivityVariant(v.Layer, v.Rate, [], [], saving, baseline);
         return ToResult(variant, result.Metrics, TimeSpan.FromMilliseconds(result.Speed.InferenceMs * set.Images.Count), TimeSpan.FromMilliseconds(result.Speed.NmsMs * set.Images.Count), set.Images.Count);
     }
 
-    private SensitivityResult ToResult(Variant v, DetectionMetrics m, TimeSpan inference, TimeSpan nms, int images)
+    private SensitivityResult ToResult(SensitivityVariant v, DetectionMetrics m, TimeSpan inference, TimeSpan nms, int images)
     {
         var inferenceMs = inference.TotalMilliseconds / images;
         var nmsMs = nms.TotalMilliseconds / images;

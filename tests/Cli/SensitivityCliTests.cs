@@ -18,7 +18,7 @@ public sealed class SensitivityCliTests : IDisposable
         var output = Path.Combine(folder, "sa");
         var weights = SharedData.Golden("bccd-yolov7-tiny.pt");
 
-        var sensitivity = CliRunner.Run("sensitivity", "--weights", weights, "--data", yaml, "--img", "64", "--out", output, "--variants-per-pass", "55", "--json");
+        var sensitivity = CliRunner.Run("sensitivity", "--weights", weights, "--data", yaml, "--img", "64", "--out", output, "--json");
         Assert.True(sensitivity.ExitCode == 0, sensitivity.Stderr);
         foreach (var name in new[] { "output_25.txt", "output_50.txt", "output_75.txt", "sensitivity.json", "sensitivity.csv", "map_drop_heatmap.png" })
             Assert.True(File.Exists(Path.Combine(output, name)), name);

@@ -51,6 +51,26 @@ public class ModelBuilderTests
         Assert.All(model.ConvLayers.Skip(prunable), l => Assert.True(l.IsHead));
     }
 
+    [Fact]
+    public void InferenceLeavesOutOnlyTheAuxiliaryBranchAndGivesTheSameOutput()
+    {
+        using var w6 = ModelBuilder.Build(YoloCfg.Resolve("yolov7-w6"));
+        using var v7 = ModelBuilder.Build(YoloCfg.Resolve("yolov7"));
+        // yolov7-w6's IAuxDetect reads rows 114-117 (main levels) and 118-121 (auxiliary convs, training only).
+        Assert.Equal([118, 119, 120, 121], Enumerable.Range(0, w6.InferenceRows.Count).Where(r => !w6.InferenceRows[r]));
+        Assert.All(v7.InferenceRows, Assert.True);
+
+        w6.eval();
+        using var _ = TorchSharp.torch.no_grad();
+        using var x = TorchSharp.torch.rand(1, 3, 128, 128);
+        using var inference = w6.forward(x);
+        var raw = w6.ForwardRaw(x, includeAux: true);
+        using var everyRow = w6.Head.Decode(raw.Take(w6.Head.Levels).ToList());
+        Assert.Equal(8, raw.Length);
+        Assert.Equal(everyRow.shape, inference.shape);
+        Assert.True(inference.allclose(everyRow, rtol: 0, atol: 0));
+    }
+
     [Theory]
     [InlineData("yolov7x")]
     [InlineData("deploy/yolov7-tiny-silu")]

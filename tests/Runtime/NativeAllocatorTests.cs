@@ -14,4 +14,23 @@ public sealed class NativeAllocatorTests
         Assert.True(NativeAllocator.KeepLargeBuffers(), "mallopt refused M_ARENA_MAX, M_MMAP_MAX or M_TRIM_THRESHOLD");
         NativeAllocator.ReleaseFreeMemory();
     }
+
+    [Fact]
+    public void ReleasesFirstThenOnlyWhenResidentMemoryGrewPastTheAllowance()
+    {
+        // Resident bytes as a release would leave them: each release brings the set back to 100.
+        long resident = 500;
+        var releases = 0;
+        var policy = new ReleaseOnGrowth(50, () => resident, () => { releases++; resident = 100; });
+
+        var results = new List<bool> { policy.Check() };
+        foreach (var next in new long[] { 120, 150, 151, 140 })
+        {
+            resident = next;
+            results.Add(policy.Check());
+        }
+
+        Assert.Equal([true, false, false, true, false], results);
+        Assert.Equal(2, releases);
+    }
 }

@@ -29,12 +29,58 @@ public sealed class SensitivityAnalysisTests : IDisposable
         var layers = new[] { 0, 2, 11, 25, 38, 52, 53, 54 };
         var rates = new[] { 0.25, 0.75 };
 
-        var fast = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers, VariantsPerPass: 4)).Run(Path.Combine(folder, "fast"));
+        var cached = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers));
+        var fast = cached.Run(Path.Combine(folder, "fast"));
         var naive = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers, Naive: true)).Run(Path.Combine(folder, "naive"));
 
         Assert.Equal(layers.Length * rates.Length, fast.Count);
         Assert.Equal(naive.Select(WithoutTiming), fast.Select(WithoutTiming));
         Assert.Contains(fast, r => r.Map < naive.Max(n => n.Map) - 0.01);
+        Assert.Equal(new ActivationCacheUse(2, 2, cached.CacheUse!.PeakBytes, OverBudget: false), cached.CacheUse);
+        Assert.True(cached.CacheUse.PeakBytes > 0);
+    }
+
+    [Fact]
+    public void FastAnalysisOfAModelWithAnAuxiliaryHeadEqualsNaive()
+    {
+        // yolov7-w6 (IAuxDetect) with its initial weights and bccd's 3 classes: fast mode leaves the auxiliary branch
+        // out, so pruning an auxiliary conv (row 118) changes nothing it computes, and a layer that also feeds the
+        // auxiliary branch (row 47) must still give naive's numbers.
+        var data = DataYaml.Load(SliceOfBccd(4));
+        var cfg = YoloCfg.Resolve("yolov7-w6");
+        var raw = new Dictionary<string, object?>(cfg.Raw) { ["nc"] = 3 };
+        using var model = new LoadedModel("yolov7-w6 (initial weights)", ModelBuilder.Build(YoloCfg.FromDictionary(raw, "yolov7-w6, nc 3")), null, PruningPlan.Empty);
+        var layers = new[] { 47, 114, 118 }.Select(row => model.Model.PrunableLayers.First(l => l.YamlLayer == row).Index).ToList();
+        var rates = new[] { 0.5 };
+
+        var fast = new SensitivityAnalysis(model, data, 128, 4, new SensitivityOptions(rates, Layers: layers)).Run(Path.Combine(folder, "w6-fast"));
+        var naive = new SensitivityAnalysis(model, data, 128, 4, new SensitivityOptions(rates, Layers: layers, Naive: true)).Run(Path.Combine(folder, "w6-naive"));
+
+        Assert.Equal(naive.Select(WithoutTiming), fast.Select(WithoutTiming));
+        Assert.Equal(3, fast.Select(r => r.Params).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(0.0)] // nothing kept: every variant recomputes what it reads
+    [InlineData(0.5)] // about half of what the whole set needs at first: some batches kept, some recomputed
+    public void FastAnalysisWithLessActivationMemoryGivesTheSameResults(double shareOfFullCache)
+    {
+        var data = DataYaml.Load(SliceOfBccd());
+        using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var layers = new[] { 0, 2, 25, 53 };
+        var rates = new[] { 0.5 };
+        var full = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers));
+        var expected = full.Run(Path.Combine(folder, "full"));
+        var budget = (long)(full.CacheUse!.PeakBytes * shareOfFullCache);
+
+        var limited = new SensitivityAnalysis(model, data, Img, 8, new SensitivityOptions(rates, Layers: layers, ActivationCacheBytes: budget));
+        var results = limited.Run(Path.Combine(folder, "limited"));
+
+        Assert.Equal(expected.Select(WithoutTiming), results.Select(WithoutTiming));
+        Assert.True(limited.CacheUse!.PeakBytes <= budget, $"peak {limited.CacheUse.PeakBytes} over budget {budget}");
+        Assert.True(limited.CacheUse.OverBudget);
+        if (budget == 0)
+            Assert.Equal(0, limited.CacheUse.CachedBatches);
     }
 
     [Fact]
@@ -59,13 +105,13 @@ public sealed class SensitivityAnalysisTests : IDisposable
     }
 
     [Fact]
-    public void InterruptedRunKeepsEveryFinishedPassAndTheNextRunCompletesIt()
+    public void InterruptedRunKeepsEveryFinishedEvaluationAndTheNextRunCompletesIt()
     {
         var data = DataYaml.Load(SliceOfBccd(6));
         using var model = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
         var output = Path.Combine(folder, "interrupted");
         using var cancel = new CancellationTokenSource();
-        var options = new SensitivityOptions([0.25, 0.5], Layers: [1, 2, 3], VariantsPerPass: 2);
+        var options = new SensitivityOptions([0.25, 0.5], Layers: [1, 2, 3]);
 
         Assert.ThrowsAny<OperationCanceledException>(() => new SensitivityAnalysis(model, data, Img, 8, options)
             .Run(output, new SyncProgress<SensitivityProgress>(p => { if (p.Done - p.Skipped >= 2) cancel.Cancel(); }), cancel.Token));

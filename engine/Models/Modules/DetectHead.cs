@@ -63,14 +63,16 @@ public sealed class DetectHead : YoloLayer
     /// <summary>Training-style forward: the raw per-level outputs [b, na, ny, nx, nc+5] (aux levels included).</summary>
     public override Tensor forward(IReadOnlyList<Tensor> inputs) => throw new NotSupportedException("call Raw or Decode");
 
-    public Tensor[] Raw(IReadOnlyList<Tensor> inputs, bool includeAux)
+    /// <summary>The raw outputs of the main levels, then (with <paramref name="includeAux"/>) of the auxiliary ones.
+    /// <paramref name="inputs"/> are the head's inputs in cfg order; an auxiliary one may be null when not wanted.</summary>
+    public Tensor[] Raw(IReadOnlyList<Tensor?> inputs, bool includeAux)
     {
         var outputs = new List<Tensor>();
         for (var i = 0; i < Levels; i++)
-            outputs.Add(RawLevel(i, inputs[i]));
+            outputs.Add(RawLevel(i, inputs[i] ?? throw new ArgumentException($"detection level {i} has no input")));
         if (includeAux && m2 != null)
             for (var i = 0; i < m2.Count; i++)
-                outputs.Add(Reshape(m2[i].call(inputs[Levels + i])));
+                outputs.Add(Reshape(m2[i].call(inputs[Levels + i] ?? throw new ArgumentException($"auxiliary level {i} has no input"))));
         return outputs.ToArray();
     }
 
