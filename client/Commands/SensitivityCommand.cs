@@ -51,7 +51,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         public int Img { get; init; } = 640;
 
         [CommandOption("--batch <N>")]
-        [Description("Batch size. Fast mode also holds one batch's activations for the variant being evaluated.")]
+        [Description("Batch size. Fast mode also holds one batch's activations for the variants being evaluated: lower it for large models at 640.")]
         [DefaultValue(32)]
         public int Batch { get; init; } = 32;
 
@@ -68,7 +68,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         public bool Naive { get; init; }
 
         [CommandOption("--activation-cache-gb <GB>")]
-        [Description("Fast mode: memory for the unpruned activations every variant reuses (0 = recompute them per variant). Results do not depend on it.")]
+        [Description("Fast mode: GiB for the unpruned activations the variants reuse. Batches beyond it are recomputed per group of 12 variants, saved together. Metrics do not depend on it.")]
         [DefaultValue(4.0)]
         public double ActivationCacheGb { get; init; } = SensitivityOptions.DefaultActivationCacheBytes / (double)(1L << 30);
 
@@ -129,8 +129,13 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         }
 
         if (analysis.CacheUse is { } cache && !settings.Json)
-            Console.Error.WriteLine($"unpruned activations reused: {cache.CachedBatches}/{cache.Batches} batches, peak {cache.PeakBytes / 1e9:F2} GB" +
-                                    (cache.OverBudget ? "; the others were recomputed per variant: a larger --activation-cache-gb avoids that" : ""));
+        {
+            const double GiB = 1L << 30;
+            Console.Error.WriteLine($"unpruned activations kept: {cache.KeptBatches}/{cache.Batches} batches, peak {cache.PeakBytes / GiB:F2} GiB" +
+                                    (cache.KeptBatches < cache.Batches
+                                        ? $"; the others were recomputed per group of variants. All would need {cache.NeededBytes / GiB:F1} GiB (--activation-cache-gb)."
+                                        : ""));
+        }
         var written = WriteReports(settings.Out!, results);
         if (!settings.NoPlots && results.Count > 0)
         {

@@ -92,22 +92,32 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
             using var fused = ModelBuilder.Copy(Model).Fuse();
             fused.eval();
             var variants = pending.Select(v => Describe(graph, baseline, v)).ToList();
-            estimate = new RemainingTimeEstimate(variants.Select(v => ReachedGflops(v, baseline)).ToList());
-            using var shared = new SharedActivations(fused, set.Batches.Count, variants, options.ActivationCacheBytes);
+            var work = variants.Select(v => ReachedGflops(v, baseline)).ToList();
+            estimate = new RemainingTimeEstimate(work);
+            using var shared = new SharedActivations(fused, set.Batches, variants, options.ActivationCacheBytes, gridSize);
             var release = ReleaseOnGrowth.ForProcess(1L << 30);
-            foreach (var variant in variants)
+            // One variant at a time when every batch is kept; otherwise groups share each forward of the other batches.
+            foreach (var group in variants.Chunk(shared.AllResident ? 1 : Math.Max(1, options.VariantsPerGroup)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var took = Stopwatch.StartNew();
-                results[(variant.Layer, variant.Rate)] = EvaluateFast(variant, set, shared, nms, cancellationToken);
-                shared.Finished(variant);
+                var fillBefore = shared.FillTicks;
+                foreach (var result in EvaluateGroup(group, set, shared, nms, cancellationToken))
+                    results[(result.Layer, result.Rate)] = result;
+                // Filling the kept batches is a one-off: left out of the per-variant times the estimate learns from.
+                var groupTime = took.Elapsed - TimeSpan.FromTicks(shared.FillTicks - fillBefore);
+                var shares = group.Select((_, i) => work[doneThisRun + i] + 1e-9).ToList();
+                foreach (var (variant, share) in group.Zip(shares))
+                {
+                    shared.Finished(variant);
+                    estimate.Finished(doneThisRun, groupTime * (share / shares.Sum()));
+                    doneThisRun++;
+                }
                 release.Check();
-                estimate.Finished(doneThisRun, took.Elapsed);
-                doneThisRun++;
                 Save(outputDir, results);
                 Report();
             }
-            CacheUse = new ActivationCacheUse(shared.CachedBatches, set.Batches.Count, shared.PeakBytes, shared.OverBudget);
+            CacheUse = new ActivationCacheUse(shared.ResidentBatches, set.Batches.Count, shared.PeakBytes, shared.NeededBytes);
         }
         return Ordered(results, plan);
     }
@@ -161,37 +171,53 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
     // One generator per layer, so a random criterion picks the same filters in fast and naive mode and on resume.
     private FilterImportance VariantImportance(int layer) => new(options.Criterion, options.Seed * 100_003 + layer);
 
-    // The variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly; what is
+    // Each variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly; what is
     // shared is the decoded set and, per batch, every activation and detection level the pruned layer does not reach
     // (the same weights on the same inputs give the same values).
-    private SensitivityResult EvaluateFast(SensitivityVariant variant, ValidationSet set, SharedActivations shared, NmsOptions nms, CancellationToken cancellationToken)
+    private IEnumerable<SensitivityResult> EvaluateGroup(IReadOnlyList<SensitivityVariant> group, ValidationSet set, SharedActivations shared, NmsOptions nms, CancellationToken cancellationToken)
     {
-        using var model = PrunedCopy(variant);
-        var device = model.parameters().First().device;
-        var accumulator = new MetricsAccumulator(Model.Nc);
-        var scorer = new DetectionScorer(nms);
-        var affected = variant.Affected;
-        var headInputs = Model.Cfg.Layers[^1].ResolvedFrom;
-        long inferenceTicks = 0, nmsTicks = 0;
-        using var _ = no_grad();
-        foreach (var batch in set.Batches)
+        var pruned = new List<YoloModel>();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            Tensor? images = null;
-            Tensor Images() => images ??= batch.CreateImages(device);
-            var lease = shared.For(batch, Images, variant);
-            var clock = Stopwatch.StartNew();
-            Tensor predictions = null!;
-            // The variant's first row is past row 0 unless it prunes layer 0: then RunLayers never reads the images.
-            model.RunLayers(variant.FirstAffectedRow == 0 ? Images() : null!, variant.FirstAffectedRow, lease.Rows,
-                heads => predictions = model.Head.Decode(lease.Levels.Select((level, i) => affected[headInputs[i]] ? model.Head.RawLevel(i, heads[i]!) : level!).ToList()),
-                keep: r => !affected[r], run: r => affected[r]);
-            // Charged: the variant's own rows plus its share of the unpruned forward (all of it when not cached).
-            inferenceTicks += clock.Elapsed.Ticks + lease.Ticks;
-            nmsTicks += scorer.AddBatch(predictions, batch, accumulator).Ticks;
+            foreach (var variant in group)
+                pruned.Add(PrunedCopy(variant));
+            var device = pruned[0].parameters().First().device;
+            var accumulators = group.Select(_ => new MetricsAccumulator(Model.Nc)).ToList();
+            var scorer = new DetectionScorer(nms);
+            var headInputs = Model.Cfg.Layers[^1].ResolvedFrom;
+            var inferenceTicks = new long[group.Count];
+            var nmsTicks = new long[group.Count];
+            using var _ = no_grad();
+            foreach (var batch in set.Batches)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                Tensor? images = null;
+                Tensor Images() => images ??= batch.CreateImages(device);
+                var lease = shared.For(batch, Images, group);
+                for (var v = 0; v < group.Count; v++)
+                {
+                    var (variant, model, affected) = (group[v], pruned[v], group[v].Affected);
+                    // Past row 0 unless the variant prunes layer 0: then RunLayers never reads the images.
+                    var input = variant.FirstAffectedRow == 0 ? Images() : null!;
+                    var clock = Stopwatch.StartNew();
+                    using var variantScope = NewDisposeScope();
+                    Tensor predictions = null!;
+                    model.RunLayers(input, variant.FirstAffectedRow, (Tensor?[])lease.Rows.Clone(),
+                        heads => predictions = model.Head.Decode(lease.Levels.Select((level, i) => affected[headInputs[i]] ? model.Head.RawLevel(i, heads[i]!) : level!).ToList()),
+                        keep: r => !affected[r], run: r => affected[r]);
+                    // Charged: the variant's own rows plus its share of the unpruned forward.
+                    inferenceTicks[v] += clock.Elapsed.Ticks + lease.TicksPerVariant;
+                    nmsTicks[v] += scorer.AddBatch(predictions, batch, accumulators[v]).Ticks;
+                }
+            }
+            return group.Select((variant, v) => ToResult(variant, accumulators[v].Compute(), TimeSpan.FromTicks(inferenceTicks[v]), TimeSpan.FromTicks(nmsTicks[v]), set.Images.Count)).ToList();
         }
-        return ToResult(variant, accumulator.Compute(), TimeSpan.FromTicks(inferenceTicks), TimeSpan.FromTicks(nmsTicks), set.Images.Count);
+        finally
+        {
+            foreach (var copy in pruned)
+                copy.Dispose();
+        }
     }
 
     private YoloModel PrunedCopy(SensitivityVariant variant)

@@ -12,7 +12,13 @@ namespace PruneCluster.Engine.Sensitivity;
 /// </param>
 /// <param name="ActivationCacheBytes">
 /// Fast mode: memory (on the model's device) for the unpruned activations the variants reuse. Batches that fit are
-/// computed once for the whole analysis; the others once per variant. Results do not depend on it.
+/// computed once for the whole analysis; the others once per group of <paramref name="VariantsPerGroup"/>. Metrics do
+/// not depend on it; speed, memory and what an interruption loses do.
+/// </param>
+/// <param name="VariantsPerGroup">
+/// Fast mode, when not every batch fits <paramref name="ActivationCacheBytes"/>: variants evaluated together, sharing
+/// each unpruned forward of the batches not kept. Their results are saved together, so an interruption loses at most
+/// one group. When every batch fits, variants are evaluated and saved one at a time.
 /// </param>
 public sealed record SensitivityOptions(
     IReadOnlyList<double> Rates,
@@ -21,7 +27,8 @@ public sealed record SensitivityOptions(
     IReadOnlyList<int>? Layers = null,
     NmsOptions? Nms = null,
     bool Naive = false,
-    long ActivationCacheBytes = SensitivityOptions.DefaultActivationCacheBytes)
+    long ActivationCacheBytes = SensitivityOptions.DefaultActivationCacheBytes,
+    int VariantsPerGroup = 12)
 {
     /// <summary>4 GiB: what yolov7-tiny at 320 keeps for all of bccd val (2.3 GB) or coco128 (4.1 GB).</summary>
     public const long DefaultActivationCacheBytes = 4L << 30;

@@ -7,98 +7,99 @@ namespace PruneCluster.Engine.Sensitivity;
 
 /// <summary>
 /// The unpruned model's activations that the variants of a fast analysis take instead of computing, per batch of the
-/// validation set: what <see cref="SharedForward"/> says the variants still to run read. A batch stays in memory (on
-/// the model's device) while the total fits the byte budget, so the unpruned forward runs once per batch for the whole
-/// analysis rather than once per variant. A batch that does not fit is computed again for every variant, only as far
-/// as that variant reads. When a variant finishes, what no remaining variant reads is released.
+/// validation set: what <see cref="SharedForward"/> says the variants still to run read.
+/// <para>
+/// Batches whose activations fit the byte budget (planned up front from a one-image probe of every row's size) are
+/// <em>resident</em>: computed once, on first use, for all remaining variants, and kept on the model's device, so the
+/// unpruned forward runs once per batch for the whole analysis. The other batches are computed again for every group
+/// of variants evaluated together, only as far as that group reads. When a variant finishes, what no remaining variant
+/// reads is released; the needs of the remaining variants only shrink, so a resident batch always holds them.
+/// </para>
 /// </summary>
 internal sealed class SharedActivations : IDisposable
 {
     private readonly YoloModel fused;
-    private readonly long budgetBytes;
     private readonly List<SensitivityVariant> remaining;
+    private readonly bool[] resident;
     private readonly CachedBatch?[] cached;
     private readonly int headRow;
     private readonly IReadOnlyList<int> headInputs;
     private SharedForward union;
-    // Bytes per input pixel of every row and level, learnt from the first forward: whether a batch would fit is
-    // then known before computing it for all remaining variants (a batch that will not be kept is computed only as
-    // far as the asking variant reads).
-    private double[]? rowBytesPerPixel;
-    private double[]? levelBytesPerPixel;
 
     private sealed record CachedBatch(Tensor?[] Rows, Tensor?[] Levels, long Ticks, int Consumers);
 
-    /// <summary>What a variant takes for one batch: the unpruned rows and raw detection levels it reads, and the
-    /// share of the unpruned forward's time charged to it.</summary>
-    public readonly record struct Lease(Tensor?[] Rows, Tensor?[] Levels, long Ticks);
+    /// <summary>What the variants of a group take for one batch: the unpruned rows (each variant fills its own copy of
+    /// the array) and raw detection levels they read, and the unpruned forward's time charged to each of them.</summary>
+    public readonly record struct Lease(Tensor?[] Rows, Tensor?[] Levels, long TicksPerVariant);
 
-    public SharedActivations(YoloModel fused, int batches, IEnumerable<SensitivityVariant> variants, long budgetBytes)
+    public SharedActivations(YoloModel fused, IReadOnlyList<ValidationBatch> batches, IEnumerable<SensitivityVariant> variants, long budgetBytes, int gridSize)
     {
         this.fused = fused;
-        this.budgetBytes = budgetBytes;
         remaining = variants.ToList();
-        cached = new CachedBatch?[batches];
         headRow = fused.Cfg.Layers.Count - 1;
         headInputs = fused.Cfg.Layers[headRow].ResolvedFrom;
         union = SharedForward.For(fused.Cfg, fused.Head.Levels, remaining);
+        cached = new CachedBatch?[batches.Count];
+        resident = new bool[batches.Count];
+        var (rowBytes, levelBytes) = BytesPerPixel(gridSize);
+        var perPixel = union.Keep.Select((keep, r) => keep ? rowBytes[r] : 0).Sum() +
+                       union.LevelShared.Select((shared, i) => shared ? levelBytes[i] : 0).Sum();
+        foreach (var batch in batches)
+        {
+            var bytes = (long)Math.Ceiling(perPixel * batch.Count * batch.Height * batch.Width);
+            NeededBytes += bytes;
+            if (PlannedBytes + bytes > budgetBytes)
+                continue;
+            resident[batch.Index] = true;
+            PlannedBytes += bytes;
+        }
     }
 
-    /// <summary>Bytes of activations held now.</summary>
+    /// <summary>Whether every batch is resident: then variants need not be grouped.</summary>
+    public bool AllResident => resident.All(r => r);
+
+    /// <summary>Batches kept for the whole analysis.</summary>
+    public int ResidentBatches => resident.Count(r => r);
+
+    /// <summary>What the resident batches were planned to hold at most.</summary>
+    public long PlannedBytes { get; }
+
+    /// <summary>What keeping every batch would take at most.</summary>
+    public long NeededBytes { get; }
+
+    /// <summary>Bytes of activations held now, and the most held at any time.</summary>
     public long Bytes { get; private set; }
 
-    /// <summary>Most bytes held at any time.</summary>
     public long PeakBytes { get; private set; }
 
-    /// <summary>Whether some batch was computed per variant because keeping it would have exceeded the budget.</summary>
-    public bool OverBudget { get; private set; }
-
-    /// <summary>Batches computed once and reused by every variant so far.</summary>
-    public int CachedBatches => cached.Count(b => b != null);
+    /// <summary>Time spent computing resident batches: a one-off cost the time estimate leaves out.</summary>
+    public long FillTicks { get; private set; }
 
     /// <summary>
-    /// The unpruned rows and levels <paramref name="variant"/> reads for <paramref name="batch"/>. Tensors computed for
-    /// this call belong to the caller's dispose scope; cached ones belong to this object, and the caller must not
-    /// release them (RunLayers's <c>keep</c> for the variant's unaffected rows). The returned row array is the caller's
-    /// to fill with the variant's own rows.
+    /// The unpruned rows and levels the variants of <paramref name="group"/> read for <paramref name="batch"/>.
+    /// Tensors computed for this call belong to the caller's dispose scope; resident ones belong to this object, and
+    /// the caller must not release them (RunLayers's <c>keep</c> for each variant's unaffected rows).
     /// </summary>
-    public Lease For(ValidationBatch batch, Func<Tensor> images, SensitivityVariant variant)
+    public Lease For(ValidationBatch batch, Func<Tensor> images, IReadOnlyList<SensitivityVariant> group)
     {
-        if (cached[batch.Index] is { } hit)
-            return new Lease((Tensor?[])hit.Rows.Clone(), hit.Levels, hit.Ticks / hit.Consumers);
-
-        var clock = Stopwatch.StartNew();
-        var pixels = (double)batch.Count * batch.Height * batch.Width;
-        var mayKeep = rowBytesPerPixel == null || Bytes + Estimate(pixels) <= budgetBytes;
-        var forward = mayKeep ? union : SharedForward.For(fused.Cfg, fused.Head.Levels, [variant]);
-        var rows = new Tensor?[fused.Cfg.Layers.Count];
-        if (forward.Any)
-            fused.RunLayers(images(), 0, rows, _ => { }, keep: r => forward.Keep[r], stopBefore: headRow, run: r => forward.Run[r]);
-        var levels = forward.LevelShared.Select((shared, i) => shared ? fused.Head.RawLevel(i, rows[headInputs[i]]!) : null).ToArray();
-        var ticks = clock.Elapsed.Ticks;
-        if (!mayKeep)
+        if (!resident[batch.Index])
         {
-            OverBudget = true;
-            return new Lease(rows, levels, ticks);
+            var clock = Stopwatch.StartNew();
+            var (rows, levels) = Compute(SharedForward.For(fused.Cfg, fused.Head.Levels, group), images);
+            return new Lease(rows, levels, clock.Elapsed.Ticks / group.Count);
         }
-
-        rowBytesPerPixel ??= rows.Select(t => SizeOf(t) / pixels).ToArray();
-        levelBytesPerPixel ??= levels.Select(t => SizeOf(t) / pixels).ToArray();
-        var bytes = rows.Concat(levels).Sum(SizeOf);
-        if (bytes == 0)
-            return new Lease(rows, levels, ticks); // nothing to share (only variants of the first layers remain)
-        if (Bytes + bytes > budgetBytes)
+        if (cached[batch.Index] is not { } entry)
         {
-            OverBudget = true;
-            return new Lease(rows, levels, ticks);
+            var clock = Stopwatch.StartNew();
+            var (rows, levels) = Compute(union, images);
+            foreach (var t in rows.Concat(levels))
+                t?.DetachFromDisposeScope();
+            entry = cached[batch.Index] = new CachedBatch(rows, levels, clock.Elapsed.Ticks, remaining.Count);
+            FillTicks += entry.Ticks;
+            Bytes += rows.Concat(levels).Sum(SizeOf);
+            PeakBytes = Math.Max(PeakBytes, Bytes);
         }
-
-        foreach (var t in rows.Concat(levels))
-            t?.DetachFromDisposeScope();
-        cached[batch.Index] = new CachedBatch(rows, levels, ticks, remaining.Count);
-        Bytes += bytes;
-        PeakBytes = Math.Max(PeakBytes, Bytes);
-        return new Lease((Tensor?[])rows.Clone(), levels, ticks / remaining.Count);
+        return new Lease(entry.Rows, entry.Levels, entry.Ticks / entry.Consumers);
     }
 
     /// <summary>Releases what only <paramref name="variant"/> and variants finished before it read.</summary>
@@ -122,9 +123,31 @@ internal sealed class SharedActivations : IDisposable
         }
     }
 
-    private double Estimate(double pixels) =>
-        pixels * (union.Keep.Select((keep, r) => keep ? rowBytesPerPixel![r] : 0).Sum() +
-                  union.LevelShared.Select((shared, i) => shared ? levelBytesPerPixel![i] : 0).Sum());
+    private (Tensor?[] Rows, Tensor?[] Levels) Compute(SharedForward forward, Func<Tensor> images)
+    {
+        var rows = new Tensor?[fused.Cfg.Layers.Count];
+        if (forward.Any)
+            fused.RunLayers(images(), 0, rows, _ => { }, keep: r => forward.Keep[r], stopBefore: headRow, run: r => forward.Run[r]);
+        var levels = forward.LevelShared.Select((shared, i) => shared ? fused.Head.RawLevel(i, rows[headInputs[i]]!) : null).ToArray();
+        return (rows, levels);
+    }
+
+    // Every row's and level's bytes per input pixel, from one image whose sides are a multiple of every stride (as the
+    // set's rect batch shapes are), so that sizes scale exactly with the batch's pixels.
+    private (double[] Rows, double[] Levels) BytesPerPixel(int gridSize)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var side = 2 * gridSize;
+        var device = fused.parameters().First().device;
+        var rows = new Tensor?[fused.Cfg.Layers.Count];
+        double[] levels = [];
+        fused.RunLayers(zeros(1, fused.Cfg.InputChannels, side, side, device: device), 0, rows,
+            heads => levels = Enumerable.Range(0, fused.Head.Levels).Select(i => (double)SizeOf(fused.Head.RawLevel(i, heads[i]!))).ToArray(),
+            keep: _ => true, run: r => fused.InferenceRows[r]);
+        double pixels = side * side;
+        return (rows.Select(t => SizeOf(t) / pixels).ToArray(), levels.Select(b => b / pixels).ToArray());
+    }
 
     private void Release(Tensor?[] tensors, Func<int, bool> unneeded)
     {
