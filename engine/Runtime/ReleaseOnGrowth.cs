@@ -5,7 +5,7 @@ namespace PruneCluster.Engine.Runtime;
 /// For loops of short units (a fast sensitivity variant takes about 0.5 s): releasing after every unit faults the
 /// same pages in again each time (on bccd the whole analysis took 92.7 s instead of 75.4 s), while never releasing
 /// lets the heap fragment without bound under <see cref="NativeAllocator.KeepLargeBuffers"/> (coco128: 11 GB
-/// resident for 4.1 GB of kept activations).
+/// resident for 3.8 GiB of kept activations).
 /// </summary>
 public sealed class ReleaseOnGrowth(long allowanceBytes, Func<long> residentBytes, Action release)
 {

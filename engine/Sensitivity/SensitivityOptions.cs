@@ -30,6 +30,6 @@ public sealed record SensitivityOptions(
     long ActivationCacheBytes = SensitivityOptions.DefaultActivationCacheBytes,
     int VariantsPerGroup = 12)
 {
-    /// <summary>4 GiB: what yolov7-tiny at 320 keeps for all of bccd val (2.3 GB) or coco128 (4.1 GB).</summary>
+    /// <summary>4 GiB: what yolov7-tiny at 320 keeps for all of bccd val (2.1 GiB) or coco128 (3.8 GiB).</summary>
     public const long DefaultActivationCacheBytes = 4L << 30;
 }
