@@ -92,7 +92,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
             if (Img <= 0 || Batch <= 0)
                 return ValidationResult.Error("--img and --batch must be positive");
             if (!(ActivationCacheGb >= 0) || double.IsInfinity(ActivationCacheGb))
-                return ValidationResult.Error($"--activation-cache-gb {ActivationCacheGb}: use a size in GB, 0 or more");
+                return ValidationResult.Error($"--activation-cache-gb {ActivationCacheGb}: use a size in GiB, 0 or more");
             return base.Validate();
         }
     }
@@ -133,7 +133,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
             const double GiB = 1L << 30;
             Console.Error.WriteLine($"unpruned activations kept: {cache.KeptBatches}/{cache.Batches} batches, peak {cache.PeakBytes / GiB:F2} GiB" +
                                     (cache.KeptBatches < cache.Batches
-                                        ? $"; the others were recomputed per group of variants. All would need {cache.NeededBytes / GiB:F1} GiB (--activation-cache-gb)."
+                                        ? $"; the others were recomputed per group of variants. All would need {Math.Ceiling(cache.NeededBytes / GiB * 10) / 10:F1} GiB (--activation-cache-gb)."
                                         : ""));
         }
         var written = WriteReports(settings.Out!, results);

@@ -42,7 +42,7 @@ public static class NativeAllocator
     /// Gives the pages of freed buffers back to the kernel (glibc <c>malloc_trim</c>, which also releases free pages
     /// inside the heap). With <see cref="KeepLargeBuffers"/> nothing is ever returned otherwise, and buffers of
     /// changing sizes fragment the heap, so long runs call this between units of work (a naive evaluation, or via
-    /// <see cref="ReleaseOnGrowth"/> between fast sensitivity variants): the next unit faults its pages in once instead
+    /// <see cref="ReleaseOnGrowth"/> between fast sensitivity variants or groups of them): the next unit faults its pages in once instead
     /// of on every layer. No-op outside glibc/Linux.
     /// </summary>
     public static void ReleaseFreeMemory()

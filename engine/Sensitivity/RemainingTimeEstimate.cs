@@ -17,6 +17,20 @@ public sealed class RemainingTimeEstimate(IReadOnlyList<double> work)
     /// <summary>Records that evaluation <paramref name="index"/> (into the work list) took <paramref name="took"/>.</summary>
     public void Finished(int index, TimeSpan took) => finished.Add((work[index], took.TotalSeconds));
 
+    /// <summary>
+    /// Records evaluations <paramref name="first"/>..<paramref name="first"/>+<paramref name="count"/>-1, run together
+    /// in <paramref name="took"/>: the time is split by what the model so far predicts for each (by the assumed split
+    /// before anything finished), so that every one still carries its fixed part.
+    /// </summary>
+    public void FinishedTogether(int first, int count, TimeSpan took)
+    {
+        var (fixedPart, perWork) = finished.Count == 0 ? (AssumedFixedShare * largest, 1.0) : Fit();
+        var predicted = Enumerable.Range(first, count).Select(i => fixedPart + perWork * work[i]).ToList();
+        var total = predicted.Sum();
+        for (var i = 0; i < count; i++)
+            Finished(first + i, total > 0 ? took * (predicted[i] / total) : took / count);
+    }
+
     /// <summary>Time for the evaluations from <paramref name="next"/> on; null before any has finished.</summary>
     public TimeSpan? Remaining(int next)
     {

@@ -13,7 +13,8 @@ namespace PruneCluster.Engine.Sensitivity;
 /// <summary>
 /// The paper's sensitivity analysis: for every selected layer and rate, the metrics, fused parameter count and
 /// GFLOPs of the model with only that layer pruned. Results go to <c>output_{25,50,75}.txt</c> in the paper's format
-/// after every evaluation (atomically), and a re-run skips what is already there.
+/// after every evaluation (after every group of variants when the kept activations do not fit; atomically), and a
+/// re-run skips what is already there.
 /// <para>
 /// Fast mode decodes the set once and, per batch, runs the fused unpruned network once for the whole analysis, keeping
 /// what the variants read within a memory budget (<see cref="SharedActivations"/>); each variant then runs only
@@ -105,14 +106,10 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                 foreach (var result in EvaluateGroup(group, set, shared, nms, cancellationToken))
                     results[(result.Layer, result.Rate)] = result;
                 // Filling the kept batches is a one-off: left out of the per-variant times the estimate learns from.
-                var groupTime = took.Elapsed - TimeSpan.FromTicks(shared.FillTicks - fillBefore);
-                var shares = group.Select((_, i) => work[doneThisRun + i] + 1e-9).ToList();
-                foreach (var (variant, share) in group.Zip(shares))
-                {
+                estimate.FinishedTogether(doneThisRun, group.Length, took.Elapsed - TimeSpan.FromTicks(shared.FillTicks - fillBefore));
+                foreach (var variant in group)
                     shared.Finished(variant);
-                    estimate.Finished(doneThisRun, groupTime * (share / shares.Sum()));
-                    doneThisRun++;
-                }
+                doneThisRun += group.Length;
                 release.Check();
                 Save(outputDir, results);
                 Report();
