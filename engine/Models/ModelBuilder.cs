@@ -156,6 +156,10 @@ public static class ModelBuilder
             var tensor = tensors[key];
             if (!tensor.shape.SequenceEqual(target.shape))
                 throw new ModelConfigException($"{source}: {key} has shape [{string.Join(",", tensor.shape)}] but the architecture needs [{string.Join(",", target.shape)}]; check --cfg");
+            // The converted temporary must belong to a scope: TorchSharp hands copy_ only its native handle, so an
+            // unowned temporary can be finalized (freed) by the GC while copy_ still reads it. That crashed the test
+            // host once in five runs (SIGSEGV in copy_'s retain of its source).
+            using var scope = TorchSharp.torch.NewDisposeScope();
             target.copy_(tensor.to(target.dtype).to(target.device));
         }
     }

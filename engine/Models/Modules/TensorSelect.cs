@@ -6,20 +6,23 @@ namespace PruneCluster.Engine.Models.Modules;
 /// <summary>Channel selection on parameters and batch norms; the building block of every pruner.</summary>
 internal static class TensorSelect
 {
-    public static Parameter Select(Tensor t, long dim, Tensor keep)
-    {
-        using var _ = no_grad();
-        var selected = t.index_select(dim, keep.to(t.device)).contiguous().detach();
-        return new Parameter(selected, t.requires_grad);
-    }
+    public static Parameter Select(Tensor t, long dim, Tensor keep) => new(Selected(t, dim, keep), t.requires_grad);
 
     public static void KeepChannels(BatchNorm2d bn, Tensor keep)
     {
-        using var _ = no_grad();
         bn.weight = Select(bn.weight!, 0, keep);
         bn.bias = Select(bn.bias!, 0, keep);
-        bn.running_mean = bn.running_mean!.index_select(0, keep.to(bn.running_mean.device)).contiguous().detach();
-        bn.running_var = bn.running_var!.index_select(0, keep.to(bn.running_var.device)).contiguous().detach();
+        bn.running_mean = Selected(bn.running_mean!, 0, keep);
+        bn.running_var = Selected(bn.running_var!, 0, keep);
+    }
+
+    // The chain's temporaries belong to a scope: TorchSharp hands native calls only handles, so an unowned temporary
+    // can be finalized (freed) by the GC while the next call in the chain still reads it.
+    private static Tensor Selected(Tensor t, long dim, Tensor keep)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        return t.index_select(dim, keep.to(t.device)).contiguous().detach().MoveToOuterDisposeScope();
     }
 
     /// <summary>
