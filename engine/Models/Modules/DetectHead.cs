@@ -137,10 +137,18 @@ public sealed class DetectHead : YoloLayer
         {
             var w = m[i].weight!;
             var (c1, c2) = (w.shape[0], w.shape[1]);
-            var bias = m[i].bias! + matmul(w.reshape(c1, c2), ia[i].Value.reshape(c2, 1)).squeeze(1);
-            var scale = im[i].Value.reshape(c1);
-            m[i].bias = new Parameter((bias * scale).contiguous(), false);
-            m[i].weight = new Parameter((w * im[i].Value.transpose(0, 1)).contiguous(), false);
+            Tensor bias, weight;
+            // Temporaries belong to a scope: TorchSharp hands native calls only handles, so an unowned temporary can
+            // be finalized by the GC while a call still reads it.
+            using (NewDisposeScope())
+            {
+                var shifted = m[i].bias! + matmul(w.reshape(c1, c2), ia[i].Value.reshape(c2, 1)).squeeze(1);
+                var scale = im[i].Value.reshape(c1);
+                bias = (shifted * scale).contiguous().DetachFromDisposeScope();
+                weight = (w * im[i].Value.transpose(0, 1)).contiguous().DetachFromDisposeScope();
+            }
+            m[i].bias = new Parameter(bias, false);
+            m[i].weight = new Parameter(weight, false);
         }
         // The implicit modules stay registered (and counted), as in the fused PyTorch model, but are no longer applied.
         implicitFolded = true;

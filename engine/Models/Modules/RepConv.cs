@@ -132,23 +132,31 @@ public sealed class RepConv : YoloLayer, IConvUnit
             return;
         using var _ = no_grad();
         var dense = ConvOf(rbr_dense!);
-        var (w3, b3) = ConvBnFolding.Fold(dense.weight!, null, NormOf(rbr_dense!));
-        var (w1, b1) = ConvBnFolding.Fold(ConvOf(rbr_1x1!).weight!, null, NormOf(rbr_1x1!));
-        var weight = w3 + functional.pad(w1, [1, 1, 1, 1]);
-        var bias = b3 + b1;
-        if (rbr_identity != null)
+        Tensor weight, bias;
+        // Temporaries belong to a scope: TorchSharp hands native calls only handles, so an unowned temporary can be
+        // finalized by the GC while a call still reads it.
+        using (NewDisposeScope())
         {
-            var inPerGroup = dense.weight!.shape[1];
-            var identity = zeros(dense.weight!.shape[0], inPerGroup, 3, 3);
-            for (var i = 0; i < identity.shape[0]; i++)
-                identity[i, i % inPerGroup, 1, 1] = 1f;
-            var (wi, bi) = ConvBnFolding.Fold(identity, null, rbr_identity);
-            weight += wi;
-            bias += bi;
+            var (w3, b3) = ConvBnFolding.Fold(dense.weight!, null, NormOf(rbr_dense!));
+            var (w1, b1) = ConvBnFolding.Fold(ConvOf(rbr_1x1!).weight!, null, NormOf(rbr_1x1!));
+            var sumWeight = w3 + functional.pad(w1, [1, 1, 1, 1]);
+            var sumBias = b3 + b1;
+            if (rbr_identity != null)
+            {
+                var inPerGroup = dense.weight!.shape[1];
+                var identity = zeros(dense.weight!.shape[0], inPerGroup, 3, 3);
+                for (var i = 0; i < identity.shape[0]; i++)
+                    identity[i, i % inPerGroup, 1, 1] = 1f;
+                var (wi, bi) = ConvBnFolding.Fold(identity, null, rbr_identity);
+                sumWeight += wi;
+                sumBias += bi;
+            }
+            weight = sumWeight.contiguous().DetachFromDisposeScope();
+            bias = sumBias.contiguous().DetachFromDisposeScope();
         }
         var reparam = Conv2d(dense.weight!.shape[1] * dense.groups, dense.weight!.shape[0], 3, stride: stride, padding: 1, groups: dense.groups, bias: true);
-        reparam.weight = new Parameter(weight.contiguous(), false);
-        reparam.bias = new Parameter(bias.contiguous(), false);
+        reparam.weight = new Parameter(weight, false);
+        reparam.bias = new Parameter(bias, false);
         foreach (var name in new[] { "rbr_identity", "rbr_dense", "rbr_1x1" })
             if (_internal_submodules.ContainsKey(name))
                 _internal_submodules.Remove(name);
