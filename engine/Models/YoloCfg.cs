@@ -19,6 +19,19 @@ public sealed class YoloCfg
 
     public int AnchorsPerLevel => Anchors[0].Count / 2;
 
+    /// <summary>
+    /// <paramref name="rows"/> plus every row they are computed from, directly or not (row 0 reads the image). Rows
+    /// read only from earlier rows, so one backward sweep closes the set. <paramref name="rows"/> is extended in place.
+    /// </summary>
+    public bool[] WithInputs(bool[] rows)
+    {
+        for (var r = rows.Length - 1; r > 0; r--)
+            if (rows[r])
+                foreach (var f in Layers[r].ResolvedFrom)
+                    rows[f] = true;
+        return rows;
+    }
+
     public static YoloCfg FromFile(string path)
     {
         if (!File.Exists(path))

@@ -143,18 +143,14 @@ public sealed class YoloModel : Module<Tensor, Tensor>
             .ToList();
     }
 
-    // Backward from the main detection levels' inputs; rows read only from earlier rows, so one sweep closes the set.
+    // The head and what its main detection levels' inputs are computed from (not its auxiliary inputs).
     private static bool[] ComputeInferenceRows(YoloCfg cfg, int levels)
     {
-        var rows = cfg.Layers;
-        var needed = new bool[rows.Count];
-        needed[^1] = true;
-        foreach (var f in rows[^1].ResolvedFrom.Take(levels))
+        var needed = new bool[cfg.Layers.Count];
+        foreach (var f in cfg.Layers[^1].ResolvedFrom.Take(levels))
             needed[f] = true;
-        for (var r = rows.Count - 2; r > 0; r--)
-            if (needed[r])
-                foreach (var f in rows[r].ResolvedFrom)
-                    needed[f] = true;
+        cfg.WithInputs(needed);
+        needed[^1] = true;
         return needed;
     }
 

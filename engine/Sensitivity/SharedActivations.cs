@@ -44,14 +44,15 @@ internal sealed class SharedActivations : IDisposable
         var (rowBytes, levelBytes) = BytesPerPixel(gridSize);
         var perPixel = union.Keep.Select((keep, r) => keep ? rowBytes[r] : 0).Sum() +
                        union.LevelShared.Select((shared, i) => shared ? levelBytes[i] : 0).Sum();
+        var planned = 0L;
         foreach (var batch in batches)
         {
             var bytes = (long)Math.Ceiling(perPixel * batch.Count * batch.Height * batch.Width);
             NeededBytes += bytes;
-            if (PlannedBytes + bytes > budgetBytes)
+            if (planned + bytes > budgetBytes)
                 continue;
             resident[batch.Index] = true;
-            PlannedBytes += bytes;
+            planned += bytes;
         }
     }
 
@@ -60,9 +61,6 @@ internal sealed class SharedActivations : IDisposable
 
     /// <summary>Batches kept for the whole analysis.</summary>
     public int ResidentBatches => resident.Count(r => r);
-
-    /// <summary>What the resident batches were planned to hold at most.</summary>
-    public long PlannedBytes { get; }
 
     /// <summary>What keeping every batch would take at most.</summary>
     public long NeededBytes { get; }

@@ -26,13 +26,7 @@ internal sealed record SharedForward(bool[] Run, bool[] Keep, bool[] LevelShared
         }
         for (var i = 0; i < levels; i++)
             keep[headInputs[i]] |= levelShared[i];
-        // Rows read only from earlier rows, so one backward sweep closes the set.
-        var run = (bool[])keep.Clone();
-        for (var r = rows.Count - 2; r > 0; r--)
-            if (run[r])
-                foreach (var f in rows[r].ResolvedFrom)
-                    run[f] = true;
-        return new SharedForward(run, keep, levelShared);
+        return new SharedForward(cfg.WithInputs((bool[])keep.Clone()), keep, levelShared);
     }
 
     /// <summary>Whether the forward computes anything at all (not for variants of the first layers).</summary>

@@ -11,7 +11,7 @@ public sealed class CocoCliTests : IDisposable
     private static readonly string[] StatKeys =
         ["ap", "ap50", "ap75", "ap_small", "ap_medium", "ap_large", "ar1", "ar10", "ar100", "ar_small", "ar_medium", "ar_large"];
 
-    private static readonly string Coco128Json = SharedData.Dataset("coco128/annotations/instances_train2017.json");
+    private static readonly string Coco128Json = SharedData.Coco128Instances;
 
     private readonly TempFolder _folder = new();
 

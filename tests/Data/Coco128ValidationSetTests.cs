@@ -39,7 +39,7 @@ public sealed class Coco128ValidationSetTests
     public void Coco_json_labels_equal_the_yolo_txt_labels_to_their_six_decimals()
     {
         var data = DataYaml.Load(Yaml);
-        var coco = CocoAnnotations.Load(SharedData.Dataset("coco128/annotations/instances_train2017.json"));
+        var coco = CocoAnnotations.Load(SharedData.Coco128Instances);
 
         using var fromJson = ValidationSet.Load(data, "val", 640, 32, options: new ValidationSetOptions { CocoAnnotations = coco });
         using var fromTxt = ValidationSet.Load(data, "val", 640, 32);

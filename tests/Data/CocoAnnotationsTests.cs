@@ -7,7 +7,7 @@ namespace PruneCluster.Tests.Data;
 /// <summary>What <see cref="CocoAnnotations"/> keeps for COCO evaluation beside the YOLO labels, and its fit checks.</summary>
 public sealed class CocoAnnotationsTests
 {
-    private static readonly string Json = SharedData.Dataset("coco128/annotations/instances_train2017.json");
+    private static readonly string Json = SharedData.Coco128Instances;
 
     [Fact]
     public void Crowd_rows_stay_available_with_the_jsons_area_but_are_not_turned_into_labels()

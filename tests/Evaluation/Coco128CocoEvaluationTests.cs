@@ -8,7 +8,7 @@ namespace PruneCluster.Tests.Evaluation;
 /// <summary>COCO evaluation against a real instances json (coco128: 939 annotations, 10 of them crowd regions, areas from segmentations).</summary>
 public sealed class Coco128CocoEvaluationTests
 {
-    private static readonly string Json = SharedData.Dataset("coco128/annotations/instances_train2017.json");
+    private static readonly string Json = SharedData.Coco128Instances;
 
     [Fact]
     public void Detections_on_every_non_crowd_box_find_everything_and_ar1_is_images_per_object_of_each_category()

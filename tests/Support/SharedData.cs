@@ -16,6 +16,9 @@ public static class SharedData
 
     public static string Dataset(string relative) => Path.Combine(Dir, "datasets", relative);
 
+    /// <summary>coco128's COCO annotations (its 128 train2017 images, crowd regions included).</summary>
+    public static string Coco128Instances => Dataset("coco128/annotations/instances_train2017.json");
+
     private static string FindRoot()
     {
         var fromEnv = Environment.GetEnvironmentVariable("PRUNECLUSTER_SHARED");
