@@ -74,7 +74,7 @@ internal static class GreedySuppression
     {
         var keys = new ulong[scores.Length];
         for (var i = 0; i < keys.Length; i++)
-            keys[i] = (ulong)DescendingKey(scores[i]) << 32 | (uint)i;
+            keys[i] = (ulong)ScoreOrder.DescendingKey(scores[i]) << 32 | (uint)i;
         Array.Sort(keys);
         return Array.ConvertAll(keys, k => (int)(uint)k);
     }
@@ -95,7 +95,7 @@ internal static class GreedySuppression
             var n = scores.Length;
             var histogram = new int[1 << 16];
             for (var i = 0; i < n; i++)
-                histogram[(keys[i] = DescendingKey(scores[i])) >> 16]++;
+                histogram[(keys[i] = ScoreOrder.DescendingKey(scores[i])) >> 16]++;
             var (high, below) = CountThBucket(histogram, count);
             Array.Clear(histogram);
             for (var i = 0; i < n; i++)
@@ -129,19 +129,9 @@ internal static class GreedySuppression
     private static bool IsByDescendingScore(ReadOnlySpan<float> scores)
     {
         for (var i = 1; i < scores.Length; i++)
-            if (DescendingKey(scores[i - 1]) > DescendingKey(scores[i]))
+            if (ScoreOrder.DescendingKey(scores[i - 1]) > ScoreOrder.DescendingKey(scores[i]))
                 return false;
         return true;
-    }
-
-    // A uint whose ascending order is the floats' descending order (IEEE bits flipped so that they sort as unsigned).
-    private static uint DescendingKey(float score)
-    {
-        if (float.IsNaN(score))
-            return 0;
-        var bits = BitConverter.SingleToUInt32Bits(score == 0 ? 0f : score);
-        var ascending = (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
-        return ~ascending;
     }
 
     // The candidates as columns in packed order, like the C++ kernel's x1_t.. tensors, plus suppression flags

@@ -94,18 +94,19 @@ public static class NonMaxSuppression
         return GreedySuppression.Run(boxes, scores, [], 1, LargestFloatAtOrBelow(iouThreshold), maxKeep);
     }
 
-    // One image: confidence filter, obj·cls scores, xywh→xyxy, (multi-)label selection, class offsets, NMS.
+    // One image: confidence filter, obj·cls scores, xywh→xyxy, best-label selection, class offsets, NMS. Multi-label
+    // (test.py's setting) goes best first instead, see BestFirstSuppression.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop over every anchor; see GreedySuppression
     private static float[] ImageDetections(ReadOnlySpan<float> anchors, int width, NmsOptions options)
     {
         var classCount = width - 5;
         var threshold = (float)options.ConfThreshold;
-        var multiLabel = options.MultiLabel && classCount > 1;
+        if (options.MultiLabel && classCount > 1)
+            return BestFirstSuppression.Run(anchors, width, options);
         var classFilter = options.Classes is { } classes ? new HashSet<int>(classes) : null;
         var candidates = new List<Candidate>();
-        // Scores first and boxes later: an untrained 80-class model passes ~500,000 (anchor, class) pairs at conf
-        // 0.001, of which max_nms keeps 30,000. A pair is identified by anchor · classCount + class.
-        var capacity = anchors.Length / width * (multiLabel ? classCount : 1);
+        // Scores first and boxes later; a pair is identified by anchor · classCount + class.
+        var capacity = anchors.Length / width;
         var pairScores = ArrayPool<float>.Shared.Rent(capacity);
         var pairs = ArrayPool<int>.Shared.Rent(capacity);
         try
@@ -121,23 +122,13 @@ public static class NonMaxSuppression
                 for (var k = 0; k < classCount; k++)
                     // A one-class model has no meaningful class score (its loss is 0), so the reference uses obj alone.
                     scores[k] = classCount == 1 ? objectness : row[5 + k] * objectness;
-                var first = a / width * classCount;
-                if (multiLabel)
-                {
-                    for (var k = 0; k < classCount; k++)
-                        if (scores[k] > threshold && (classFilter == null || classFilter.Contains(k)))
-                            (pairScores[count], pairs[count++]) = (scores[k], first + k);
-                }
-                else
-                {
-                    // torch.max returns a NaN score wherever there is one, and NaN never passes the threshold.
-                    var best = 0;
-                    for (var k = 1; k < classCount && !float.IsNaN(scores[best]); k++)
-                        if (scores[k] > scores[best] || float.IsNaN(scores[k]))
-                            best = k;
-                    if (scores[best] > threshold && (classFilter == null || classFilter.Contains(best)))
-                        (pairScores[count], pairs[count++]) = (scores[best], first + best);
-                }
+                // torch.max returns a NaN score wherever there is one, and NaN never passes the threshold.
+                var best = 0;
+                for (var k = 1; k < classCount && !float.IsNaN(scores[best]); k++)
+                    if (scores[k] > scores[best] || float.IsNaN(scores[k]))
+                        best = k;
+                if (scores[best] > threshold && (classFilter == null || classFilter.Contains(best)))
+                    (pairScores[count], pairs[count++]) = (scores[best], a / width * classCount + best);
             }
 
             var selected = count > options.MaxNmsBoxes
@@ -186,7 +177,7 @@ public static class NonMaxSuppression
 
     // The C++ kernel compares the float IoU with the double threshold. For any float v, v > threshold holds exactly
     // when v exceeds the largest float not above the threshold, so the hot loop can compare floats.
-    private static float LargestFloatAtOrBelow(double threshold)
+    internal static float LargestFloatAtOrBelow(double threshold)
     {
         var t = (float)threshold;
         return t > threshold ? MathF.BitDecrement(t) : t;
