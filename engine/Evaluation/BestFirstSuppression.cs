@@ -23,29 +23,28 @@ namespace PruneCluster.Engine.Evaluation;
 /// remain (up to max_nms), the next wave collects the candidates between the next, lower t and the last one.
 /// </para>
 /// <para>
-/// The suppression compares each candidate with the boxes kept before it, which decides exactly what torchvision's
-/// kernel decides (a box is dropped when its IoU with an earlier kept box exceeds the threshold), with the kernel's
-/// float operations and the kept box as its "i". While the candidates seen so far span at most max_wh in x or in y,
-/// the class offsets keep different classes apart (no intersection, IoU 0), so only kept boxes of the same class are
-/// compared; otherwise, and for a negative threshold, all of them are.
+/// The suppression compares each candidate with the boxes kept before it (at most max_det, several at a time), which
+/// decides exactly what torchvision's kernel decides: a box is dropped when its IoU with an earlier kept box exceeds
+/// the threshold, computed with the kernel's float operations and the kept box as its "i".
 /// </para>
 /// </remarks>
 internal static class BestFirstSuppression
 {
-    private const int FirstWaveAnchors = 256;
+    // An untrained 80-class model needs ~300 ranks for 300 kept boxes, which 64 anchors' candidates usually cover;
+    // each further wave takes 4× as many anchors.
+    private const int FirstWaveAnchors = 64;
 
-    /// <param name="anchors">Rows cx, cy, w, h, obj, nc class scores.</param>
-    /// <param name="width">5 + nc (nc ≥ 2).</param>
+    /// <param name="anchors">Rows cx, cy, w, h, obj, nc class scores (nc ≥ 2).</param>
     /// <returns>Kept detections as rows x1, y1, x2, y2, conf, cls, best first.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops over every anchor; tier-0 Vector<T> is slow
-    public static float[] Run(ReadOnlySpan<float> anchors, int width, NmsOptions options)
+    public static float[] Run(AnchorRows anchors, NmsOptions options)
     {
-        var classCount = width - 5;
+        var classCount = anchors.Width - 5;
         var threshold = (float)options.ConfThreshold;
         var allowed = AllowedClasses(options.Classes, classCount);
-        var anchorCount = anchors.Length / width;
+        var anchorCount = anchors.Count;
 
-        // Anchors with a candidate, ordered by (best score descending, anchor index).
+        // Anchors with a candidate as keys in (best score descending, anchor index) order; the waves select from them.
         var byBest = ArrayPool<ulong>.Shared.Rent(Math.Max(1, anchorCount));
         var candidates = new List<ulong>();
         try
@@ -53,7 +52,7 @@ internal static class BestFirstSuppression
             var ranked = 0;
             for (var a = 0; a < anchorCount; a++)
             {
-                var row = anchors.Slice(a * width, width);
+                var row = anchors[a];
                 var objectness = row[4];
                 if (!(objectness > threshold))
                     continue;
@@ -61,19 +60,22 @@ internal static class BestFirstSuppression
                 if (best > threshold)
                     byBest[ranked++] = (ulong)ScoreOrder.DescendingKey(best) << 32 | (uint)a;
             }
-            Array.Sort(byBest, 0, ranked);
 
-            var kept = new KeptBoxes(classCount, options);
+            var kept = new KeptBoxes(options);
             var rank = 0;
             var above = float.PositiveInfinity; // the previous wave's t: its candidates scored above it
+            var start = 0;                      // the previous waves' anchors are byBest[..start]
             for (var end = Math.Min(FirstWaveAnchors, ranked); ; end = Math.Min(4 * end, ranked))
             {
+                // Only which anchors come before `end` matters, not their order: a selection, not a sort.
+                if (end < ranked)
+                    NthElement(byBest.AsSpan(start, ranked - start), end - start);
                 var t = end < ranked ? ScoreOrder.ScoreOf((uint)(byBest[end] >> 32)) : threshold;
                 candidates.Clear();
                 for (var p = 0; p < end; p++)
                 {
                     var a = (int)(uint)byBest[p];
-                    var row = anchors.Slice(a * width, width);
+                    var row = anchors[a];
                     var objectness = row[4];
                     for (var k = 0; k < classCount; k++)
                     {
@@ -88,11 +90,11 @@ internal static class BestFirstSuppression
                     if (rank++ == options.MaxNmsBoxes || kept.Count == options.MaxDetections)
                         return kept.Detections();
                     var (a, k) = Math.DivRem((int)(uint)candidate, classCount);
-                    kept.Offer(anchors.Slice(a * width, width), k);
+                    kept.Offer(anchors[a], k);
                 }
                 if (end == ranked || kept.Count == options.MaxDetections)
                     return kept.Detections();
-                above = t;
+                (above, start) = (t, end);
             }
         }
         finally
@@ -128,6 +130,43 @@ internal static class BestFirstSuppression
         return best;
     }
 
+    // Reorders keys so that keys[k] is the key a sort would put there, with smaller keys before it and larger after it
+    // (quickselect, median-of-three pivots). Keys are distinct (they end in an anchor index).
+    private static void NthElement(Span<ulong> keys, int k)
+    {
+        var (lo, hi) = (0, keys.Length - 1);
+        while (hi > lo)
+        {
+            var mid = lo + (hi - lo) / 2;
+            if (keys[mid] < keys[lo])
+                (keys[mid], keys[lo]) = (keys[lo], keys[mid]);
+            if (keys[hi] < keys[lo])
+                (keys[hi], keys[lo]) = (keys[lo], keys[hi]);
+            if (keys[hi] < keys[mid])
+                (keys[hi], keys[mid]) = (keys[mid], keys[hi]);
+            var pivot = keys[mid];
+            var (i, j) = (lo, hi);
+            while (i <= j)
+            {
+                while (keys[i] < pivot)
+                    i++;
+                while (keys[j] > pivot)
+                    j--;
+                if (i <= j)
+                {
+                    (keys[i], keys[j]) = (keys[j], keys[i]);
+                    (i, j) = (i + 1, j - 1);
+                }
+            }
+            if (k <= j)
+                hi = j;
+            else if (k >= i)
+                lo = i;
+            else
+                return;
+        }
+    }
+
     private static bool[]? AllowedClasses(IReadOnlyList<int>? classes, int classCount)
     {
         if (classes == null)
@@ -138,20 +177,17 @@ internal static class BestFirstSuppression
         return allowed;
     }
 
-    // The boxes kept so far, per class and in keep order, with what deciding a new candidate needs.
-    private sealed class KeptBoxes(int classCount, NmsOptions options)
+    // The boxes kept so far (class offsets added), as columns padded with NaN to whole vectors, and their detections.
+    private sealed class KeptBoxes(NmsOptions options)
     {
         private readonly List<float> _detections = [];
-        private readonly List<int>[] _byClass = Enumerable.Range(0, classCount).Select(_ => new List<int>()).ToArray();
-        private readonly List<int> _all = [];
-        private readonly List<(float X1, float Y1, float X2, float Y2, float Area)> _boxes = [];
         private readonly float _iouLimit = NonMaxSuppression.LargestFloatAtOrBelow(options.IouThreshold);
         private readonly bool _offsets = !options.Agnostic;
-        private float _minX = float.PositiveInfinity, _maxX = float.NegativeInfinity, _minY = float.PositiveInfinity, _maxY = float.NegativeInfinity;
-        private bool _separable = options.IouThreshold >= 0;
+        private float[] _x1 = Padding(64), _y1 = Padding(64), _x2 = Padding(64), _y2 = Padding(64), _area = Padding(64);
 
-        public int Count => _boxes.Count;
+        public int Count { get; private set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Offer(ReadOnlySpan<float> row, int cls)
         {
             var score = row[5 + cls] * row[4];
@@ -160,43 +196,65 @@ internal static class BestFirstSuppression
             var offset = _offsets ? cls * NmsOptions.MaxBoxSize : 0f;
             var (ox1, oy1, ox2, oy2) = (x1 + offset, y1 + offset, x2 + offset, y2 + offset);
             var area = (ox2 - ox1) * (oy2 - oy1);
-            TrackExtent(x1, y1, x2, y2);
-
-            foreach (var i in _offsets && _separable ? _byClass[cls] : _all)
-            {
-                var k = _boxes[i];
-                var xx1 = k.X1 < ox1 ? ox1 : k.X1;
-                var yy1 = k.Y1 < oy1 ? oy1 : k.Y1;
-                var xx2 = ox2 < k.X2 ? ox2 : k.X2;
-                var yy2 = oy2 < k.Y2 ? oy2 : k.Y2;
-                var w = 0f < xx2 - xx1 ? xx2 - xx1 : 0f;
-                var h = 0f < yy2 - yy1 ? yy2 - yy1 : 0f;
-                var inter = w * h;
-                if (inter / (k.Area + area - inter) > _iouLimit)
-                    return;
-            }
-            _byClass[cls].Add(_boxes.Count);
-            _all.Add(_boxes.Count);
-            _boxes.Add((ox1, oy1, ox2, oy2, area));
+            if (Overlaps(ox1, oy1, ox2, oy2, area))
+                return;
+            if (Count == _x1.Length)
+                Grow();
+            (_x1[Count], _y1[Count], _x2[Count], _y2[Count], _area[Count]) = (ox1, oy1, ox2, oy2, area);
+            Count++;
             _detections.AddRange([x1, y1, x2, y2, score, cls]);
         }
 
         public float[] Detections() => _detections.ToArray();
 
-        // Classes a and b > a cannot intersect when every box seen spans [lo, lo + max_wh] in x (or in y): then
-        // a·max_wh + x2 ≤ b·max_wh + x1 holds in reals and survives the monotone float rounding of the offsets.
-        private void TrackExtent(float x1, float y1, float x2, float y2)
+        // Whether the IoU with some kept box exceeds the threshold: the kernel's operations with the kept box as "i"
+        // (std::max/min as a < b ? b : a, w = max(0, xx2 - xx1), inter / (area_i + area_j - inter)), several kept boxes
+        // at a time. The NaN padding gives NaN IoUs, which never exceed it. Kept boxes of other classes have IoU 0
+        // whenever the class offsets separate them, so comparing with all of them is the reference's rule and costs
+        // little (at most max_det boxes).
+        private bool Overlaps(float x1, float y1, float x2, float y2, float area)
         {
-            if (!_separable)
-                return;
-            if (float.IsNaN(x1) || float.IsNaN(y1) || float.IsNaN(x2) || float.IsNaN(y2))
+            var (cx1, cy1, cx2, cy2, carea) = (new Vector<float>(x1), new Vector<float>(y1), new Vector<float>(x2), new Vector<float>(y2), new Vector<float>(area));
+            var limit = new Vector<float>(_iouLimit);
+            for (var j = 0; j < Count; j += Vector<float>.Count)
             {
-                _separable = false;
-                return;
+                var (kx1, ky1, kx2, ky2) = (new Vector<float>(_x1, j), new Vector<float>(_y1, j), new Vector<float>(_x2, j), new Vector<float>(_y2, j));
+                var xx1 = Vector.ConditionalSelect(Vector.LessThan(kx1, cx1), cx1, kx1);
+                var yy1 = Vector.ConditionalSelect(Vector.LessThan(ky1, cy1), cy1, ky1);
+                var xx2 = Vector.ConditionalSelect(Vector.LessThan(cx2, kx2), cx2, kx2);
+                var yy2 = Vector.ConditionalSelect(Vector.LessThan(cy2, ky2), cy2, ky2);
+                var (dx, dy) = (xx2 - xx1, yy2 - yy1);
+                var w = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dx), dx, Vector<float>.Zero);
+                var h = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dy), dy, Vector<float>.Zero);
+                var inter = w * h;
+                if (Vector.GreaterThanAny(inter / (new Vector<float>(_area, j) + carea - inter), limit))
+                    return true;
             }
-            (_minX, _maxX) = (Math.Min(_minX, Math.Min(x1, x2)), Math.Max(_maxX, Math.Max(x1, x2)));
-            (_minY, _maxY) = (Math.Min(_minY, Math.Min(y1, y2)), Math.Max(_maxY, Math.Max(y1, y2)));
-            _separable = (double)_maxX - _minX <= NmsOptions.MaxBoxSize || (double)_maxY - _minY <= NmsOptions.MaxBoxSize;
+            return false;
+        }
+
+        private void Grow()
+        {
+            _x1 = Grown(_x1);
+            _y1 = Grown(_y1);
+            _x2 = Grown(_x2);
+            _y2 = Grown(_y2);
+            _area = Grown(_area);
+        }
+
+        private static float[] Grown(float[] column)
+        {
+            var grown = Padding(2 * column.Length);
+            column.CopyTo(grown, 0);
+            return grown;
+        }
+
+        // Lengths are multiples of every Vector<float> width (64 and doublings), so whole-vector loads stay in bounds.
+        private static float[] Padding(int length)
+        {
+            var column = new float[length];
+            Array.Fill(column, float.NaN);
+            return column;
         }
     }
 }

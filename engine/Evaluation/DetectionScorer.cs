@@ -30,20 +30,27 @@ public sealed class DetectionScorer(NmsOptions? nms = null)
     /// <param name="predictions">The model's decoded output for <paramref name="batch"/>: [Count, anchors, 5 + nc], any device.</param>
     /// <param name="batch">The batch the predictions were made for (its images' shapes and labels).</param>
     /// <param name="accumulator">Receives the batch's images, in batch order; its class count must be the predictions' nc.</param>
-    public TimeSpan AddBatch(Tensor predictions, ValidationBatch batch, MetricsAccumulator accumulator)
+    public TimeSpan AddBatch(Tensor predictions, ValidationBatch batch, MetricsAccumulator accumulator) =>
+        AddBatch([predictions], batch, accumulator);
+
+    /// <summary>
+    /// <see cref="AddBatch(Tensor, ValidationBatch, MetricsAccumulator)"/> for predictions given as parts whose
+    /// concatenation along dim 1 is the decoded output (one per detection level, see <c>DetectHead.DecodeLevel</c>).
+    /// </summary>
+    public TimeSpan AddBatch(IReadOnlyList<Tensor> levels, ValidationBatch batch, MetricsAccumulator accumulator)
     {
-        if (predictions.dim() != 3 || predictions.shape[0] != batch.Count)
+        if (levels.Count == 0 || levels.Any(l => l.dim() != 3 || l.shape[0] != batch.Count || l.shape[2] != levels[0].shape[2]))
             throw new ArgumentException(
-                $"predictions must be [{batch.Count}, anchors, 5 + nc] for batch {batch.Index}, got [{string.Join(", ", predictions.shape)}]",
-                nameof(predictions));
-        var classes = predictions.shape[2] - 5;
+                $"predictions must be [{batch.Count}, anchors, 5 + nc] for batch {batch.Index}, got [{string.Join("] + [", levels.Select(l => string.Join(", ", l.shape)))}]",
+                nameof(levels));
+        var classes = levels[0].shape[2] - 5;
         if (classes != accumulator.ClassCount)
             throw new ArgumentException(
                 $"predictions carry {classes} classes but the accumulator scores {accumulator.ClassCount}", nameof(accumulator));
 
         using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
-        var detections = NonMaxSuppression.Apply(predictions, Nms);
+        var detections = NonMaxSuppression.Apply(levels, Nms);
         var nmsTime = clock.Elapsed;
         Interlocked.Add(ref _nmsTicks, nmsTime.Ticks);
 

@@ -28,25 +28,36 @@ public static class NonMaxSuppression
     /// <param name="prediction">[batch, anchors, 5 + nc]: cx, cy, w, h (pixels), objectness, class scores.</param>
     /// <param name="options">Thresholds and limits; null uses the reference function's defaults.</param>
     /// <returns>Per image a float32 [n, 6] tensor x1, y1, x2, y2, conf, cls, best score first, on the input's device.</returns>
-    public static Tensor[] Apply(Tensor prediction, NmsOptions? options = null)
+    public static Tensor[] Apply(Tensor prediction, NmsOptions? options = null) => Apply([prediction], options);
+
+    /// <summary>
+    /// <see cref="Apply(Tensor, NmsOptions?)"/> on the concatenation along dim 1 of <paramref name="levels"/>
+    /// ([batch, anchors_i, 5 + nc] each, e.g. one per detection level), without concatenating them.
+    /// </summary>
+    public static Tensor[] Apply(IReadOnlyList<Tensor> levels, NmsOptions? options = null)
     {
         options ??= new NmsOptions();
-        if (prediction.dim() != 3 || prediction.shape[2] < 6)
-            throw new ArgumentException(
-                $"prediction must be [batch, anchors, 5 + classes], got [{string.Join(", ", prediction.shape)}]", nameof(prediction));
-        var (batch, width) = ((int)prediction.shape[0], (int)prediction.shape[2]);
+        if (levels.Count == 0)
+            throw new ArgumentException("prediction has no levels", nameof(levels));
+        foreach (var level in levels)
+            if (level.dim() != 3 || level.shape[2] < 6 || level.shape[0] != levels[0].shape[0] || level.shape[2] != levels[0].shape[2])
+                throw new ArgumentException(
+                    $"prediction must be [batch, anchors, 5 + classes], got [{string.Join("] + [", levels.Select(l => string.Join(", ", l.shape)))}]", nameof(levels));
+        var (batch, width, device) = ((int)levels[0].shape[0], (int)levels[0].shape[2], levels[0].device);
         // Read in place, one image at a time: an untrained 80-class batch is hundreds of MB of scores (copying it cost
         // more than NMS), and a whole batch can exceed the 2 GiB a span can address.
         using var scope = NewDisposeScope();
-        var values = prediction.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        var values = levels.Select(l => l.detach().cpu().to_type(ScalarType.Float32).contiguous()).ToList();
 
         var clock = Stopwatch.StartNew();
         var outputs = new Tensor[batch];
         var image = 0;
         for (; image < batch; image++)
         {
-            var rows = ImageDetections(MemoryMarshal.Cast<byte, float>(values[image].bytes), width, options);
-            outputs[image] = torch.tensor(rows, [rows.Length / 6, 6], device: prediction.device).MoveToOuterDisposeScope();
+            float[] rows;
+            using (NewDisposeScope())
+                rows = ImageDetections(new AnchorRows(values.Select(v => v[image]).ToList(), width), options);
+            outputs[image] = torch.tensor(rows, [rows.Length / 6, 6], device: device).MoveToOuterDisposeScope();
             if (options.TimeLimit is { } limit && clock.Elapsed > limit)
             {
                 image++;
@@ -54,7 +65,7 @@ public static class NonMaxSuppression
             }
         }
         for (; image < batch; image++)
-            outputs[image] = torch.zeros(0, 6, device: prediction.device).MoveToOuterDisposeScope();
+            outputs[image] = torch.zeros(0, 6, device: device).MoveToOuterDisposeScope();
         return outputs;
     }
 
@@ -97,25 +108,26 @@ public static class NonMaxSuppression
     // One image: confidence filter, obj·cls scores, xywh→xyxy, best-label selection, class offsets, NMS. Multi-label
     // (test.py's setting) goes best first instead, see BestFirstSuppression.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop over every anchor; see GreedySuppression
-    private static float[] ImageDetections(ReadOnlySpan<float> anchors, int width, NmsOptions options)
+    private static float[] ImageDetections(AnchorRows anchors, NmsOptions options)
     {
+        var width = anchors.Width;
         var classCount = width - 5;
         var threshold = (float)options.ConfThreshold;
         if (options.MultiLabel && classCount > 1)
-            return BestFirstSuppression.Run(anchors, width, options);
+            return BestFirstSuppression.Run(anchors, options);
         var classFilter = options.Classes is { } classes ? new HashSet<int>(classes) : null;
         var candidates = new List<Candidate>();
         // Scores first and boxes later; a pair is identified by anchor · classCount + class.
-        var capacity = anchors.Length / width;
+        var capacity = anchors.Count;
         var pairScores = ArrayPool<float>.Shared.Rent(capacity);
         var pairs = ArrayPool<int>.Shared.Rent(capacity);
         try
         {
             var count = 0;
             var scores = new float[classCount];
-            for (var a = 0; a + width <= anchors.Length; a += width)
+            for (var a = 0; a < anchors.Count; a++)
             {
-                var row = anchors.Slice(a, width);
+                var row = anchors[a];
                 var objectness = row[4];
                 if (!(objectness > threshold))
                     continue;
@@ -128,7 +140,7 @@ public static class NonMaxSuppression
                     if (scores[k] > scores[best] || float.IsNaN(scores[k]))
                         best = k;
                 if (scores[best] > threshold && (classFilter == null || classFilter.Contains(best)))
-                    (pairScores[count], pairs[count++]) = (scores[best], a / width * classCount + best);
+                    (pairScores[count], pairs[count++]) = (scores[best], a * classCount + best);
             }
 
             var selected = count > options.MaxNmsBoxes
@@ -137,7 +149,7 @@ public static class NonMaxSuppression
             foreach (var i in selected)
             {
                 var (anchor, cls) = Math.DivRem(pairs[i], classCount);
-                var row = anchors.Slice(anchor * width, width);
+                var row = anchors[anchor];
                 var (cx, cy, halfW, halfH) = (row[0], row[1], row[2] / 2, row[3] / 2);
                 candidates.Add(new Candidate(cx - halfW, cy - halfH, cx + halfW, cy + halfH, pairScores[i], cls));
             }

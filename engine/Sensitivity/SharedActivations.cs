@@ -29,7 +29,7 @@ internal sealed class SharedActivations : IDisposable
     private sealed record CachedBatch(Tensor?[] Rows, Tensor?[] Levels, long Ticks, int Consumers);
 
     /// <summary>What the variants of a group take for one batch: the unpruned rows (each variant fills its own copy of
-    /// the array) and raw detection levels they read, and the unpruned forward's time charged to each of them.</summary>
+    /// the array) and decoded detection levels they read, and the unpruned forward's time charged to each of them.</summary>
     public readonly record struct Lease(Tensor?[] Rows, Tensor?[] Levels, long TicksPerVariant);
 
     public SharedActivations(YoloModel fused, IReadOnlyList<ValidationBatch> batches, IEnumerable<SensitivityVariant> variants, long budgetBytes, int gridSize)
@@ -126,8 +126,15 @@ internal sealed class SharedActivations : IDisposable
         var rows = new Tensor?[fused.Cfg.Layers.Count];
         if (forward.Any)
             fused.RunLayers(images(), 0, rows, _ => { }, keep: r => forward.Keep[r], stopBefore: headRow, run: r => forward.Run[r]);
-        var levels = forward.LevelShared.Select((shared, i) => shared ? fused.Head.RawLevel(i, rows[headInputs[i]]!) : null).ToArray();
+        var levels = forward.LevelShared.Select((shared, i) => shared ? Decoded(i, rows[headInputs[i]]!) : null).ToArray();
         return (rows, levels);
+    }
+
+    // A detection level's part of the decoded output, what the variants take for the levels they do not reach.
+    private Tensor Decoded(int level, Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return fused.Head.DecodeLevel(level, fused.Head.RawLevel(level, input)).MoveToOuterDisposeScope();
     }
 
     // Every row's and level's bytes per input pixel, from one image whose sides are a multiple of every stride (as the
@@ -141,7 +148,7 @@ internal sealed class SharedActivations : IDisposable
         var rows = new Tensor?[fused.Cfg.Layers.Count];
         double[] levels = [];
         fused.RunLayers(zeros(1, fused.Cfg.InputChannels, side, side, device: device), 0, rows,
-            heads => levels = Enumerable.Range(0, fused.Head.Levels).Select(i => (double)SizeOf(fused.Head.RawLevel(i, heads[i]!))).ToArray(),
+            heads => levels = Enumerable.Range(0, fused.Head.Levels).Select(i => (double)SizeOf(Decoded(i, heads[i]!))).ToArray(),
             keep: _ => true, run: r => fused.InferenceRows[r]);
         double pixels = side * side;
         return (rows.Select(t => SizeOf(t) / pixels).ToArray(), levels.Select(b => b / pixels).ToArray());

@@ -234,6 +234,32 @@ public sealed class NonMaxSuppressionTests
         }
     }
 
+    [Fact]
+    public void LevelsReadInPlaceGiveExactlyTheDetectionsOfTheirConcatenation()
+    {
+        // What a sensitivity variant hands NMS: the decoded levels as separate tensors (one of them empty here).
+        var random = new Random(9);
+        const int anchors = 1500, width = 5 + 80;
+        var data = new float[2 * anchors * width];
+        for (var i = 0; i < data.Length; i++)
+            data[i] = i % width < 2 ? 320 * random.NextSingle() : i % width < 4 ? 5 + 120 * random.NextSingle() : random.NextSingle();
+        using var prediction = torch.tensor(data, [2, anchors, width]);
+        using var levels = NewDisposeScope();
+        var parts = new[] { (0, 1000), (1000, 1000), (1000, 1400), (1400, anchors) }
+            .Select(r => prediction[.., r.Item1..r.Item2].contiguous()).ToList();
+
+        foreach (var options in new[] { NmsOptions.ForTest, new NmsOptions() })
+        {
+            var whole = NonMaxSuppression.Apply(prediction, options);
+            var split = NonMaxSuppression.Apply(parts, options);
+            for (var image = 0; image < 2; image++)
+            {
+                Assert.True(whole[image].shape[0] > 10, "the case should keep many boxes");
+                Assert.Equal(whole[image].data<float>().ToArray(), split[image].data<float>().ToArray());
+            }
+        }
+    }
+
     // non_max_suppression for one image written line by line with tensor ops (float32 throughout, torch's own
     // comparisons and sort), and a greedy NMS loop on tensors; slow but independent of the C# loops under test.
     private static Tensor ReferenceWithTensorOps(Tensor x, NmsOptions options)

@@ -99,17 +99,22 @@ public sealed class DetectHead : YoloLayer
     public Tensor Decode(IReadOnlyList<Tensor> raw)
     {
         using var scope = NewDisposeScope();
-        var z = new List<Tensor>();
-        for (var i = 0; i < Levels; i++)
-        {
-            var (bs, ny, nx) = (raw[i].shape[0], raw[i].shape[2], raw[i].shape[3]);
-            var y = raw[i].sigmoid();
-            var grid = Grid(nx, ny, y.device);
-            var xy = (y[TensorIndex.Ellipsis, TensorIndex.Slice(0, 2)] * 2.0 - 0.5 + grid) * Strides[i];
-            var wh = (y[TensorIndex.Ellipsis, TensorIndex.Slice(2, 4)] * 2).pow(2) * anchor_grid[i];
-            z.Add(cat([xy, wh, y[TensorIndex.Ellipsis, TensorIndex.Slice(4, null)]], -1).view(bs, -1, Outputs));
-        }
-        return cat(z, 1).MoveToOuterDisposeScope();
+        return cat(Enumerable.Range(0, Levels).Select(i => DecodeLevel(i, raw[i])).ToList(), 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Level <paramref name="i"/>'s part of <see cref="Decode"/> (YOLOv7's <c>z[i]</c>), [b, na·ny·nx, nc+5], from its
+    /// raw output. As IDetect.forward does: the sigmoid of the whole raw output, then xy and wh rewritten in place
+    /// (no concatenation, so one copy of the level's scores is made instead of three).
+    /// </summary>
+    public Tensor DecodeLevel(int i, Tensor raw)
+    {
+        using var scope = NewDisposeScope();
+        var (bs, ny, nx) = (raw.shape[0], raw.shape[2], raw.shape[3]);
+        var y = raw.sigmoid();
+        y[TensorIndex.Ellipsis, TensorIndex.Slice(0, 2)].mul_(2.0).sub_(0.5).add_(Grid(nx, ny, y.device)).mul_(Strides[i]);
+        y[TensorIndex.Ellipsis, TensorIndex.Slice(2, 4)].mul_(2).pow_(2).mul_(anchor_grid[i]);
+        return y.view(bs, -1, Outputs).MoveToOuterDisposeScope();
     }
 
     // Computed per call rather than cached: a cached Tensor field would become a buffer (and be saved).
