@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PruneCluster.Engine.Evaluation;
 
@@ -84,6 +85,14 @@ internal static class BestFirstSuppression
                             candidates.Add((ulong)ScoreOrder.DescendingKey(score) << 32 | (uint)(a * classCount + k));
                     }
                 }
+                // Ranks past max_nms are never visited: select the ones that are before sorting (a wave can hold
+                // most of the ~500,000 pairs when heavy overlap keeps fewer than max_det boxes).
+                var budget = options.MaxNmsBoxes - rank;
+                if (candidates.Count > budget)
+                {
+                    NthElement(CollectionsMarshal.AsSpan(candidates), budget);
+                    candidates.RemoveRange(budget, candidates.Count - budget);
+                }
                 candidates.Sort();
                 foreach (var candidate in candidates)
                 {
@@ -92,7 +101,7 @@ internal static class BestFirstSuppression
                     var (a, k) = Math.DivRem((int)(uint)candidate, classCount);
                     kept.Offer(anchors[a], k);
                 }
-                if (end == ranked || kept.Count == options.MaxDetections)
+                if (end == ranked || kept.Count == options.MaxDetections || rank == options.MaxNmsBoxes)
                     return kept.Detections();
                 (above, start) = (t, end);
             }
@@ -207,9 +216,8 @@ internal static class BestFirstSuppression
 
         public float[] Detections() => _detections.ToArray();
 
-        // Whether the IoU with some kept box exceeds the threshold: the kernel's operations with the kept box as "i"
-        // (std::max/min as a < b ? b : a, w = max(0, xx2 - xx1), inter / (area_i + area_j - inter)), several kept boxes
-        // at a time. The NaN padding gives NaN IoUs, which never exceed it. Kept boxes of other classes have IoU 0
+        // Whether the IoU with some kept box exceeds the threshold: the kernel's operations with the kept box as "i",
+        // several kept boxes at a time. The NaN padding gives NaN IoUs, which never exceed it. Kept boxes of other classes have IoU 0
         // whenever the class offsets separate them, so comparing with all of them is the reference's rule and costs
         // little (at most max_det boxes).
         private bool Overlaps(float x1, float y1, float x2, float y2, float area)
@@ -218,16 +226,9 @@ internal static class BestFirstSuppression
             var limit = new Vector<float>(_iouLimit);
             for (var j = 0; j < Count; j += Vector<float>.Count)
             {
-                var (kx1, ky1, kx2, ky2) = (new Vector<float>(_x1, j), new Vector<float>(_y1, j), new Vector<float>(_x2, j), new Vector<float>(_y2, j));
-                var xx1 = Vector.ConditionalSelect(Vector.LessThan(kx1, cx1), cx1, kx1);
-                var yy1 = Vector.ConditionalSelect(Vector.LessThan(ky1, cy1), cy1, ky1);
-                var xx2 = Vector.ConditionalSelect(Vector.LessThan(cx2, kx2), cx2, kx2);
-                var yy2 = Vector.ConditionalSelect(Vector.LessThan(cy2, ky2), cy2, ky2);
-                var (dx, dy) = (xx2 - xx1, yy2 - yy1);
-                var w = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dx), dx, Vector<float>.Zero);
-                var h = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dy), dy, Vector<float>.Zero);
-                var inter = w * h;
-                if (Vector.GreaterThanAny(inter / (new Vector<float>(_area, j) + carea - inter), limit))
+                var over = GreedySuppression.IouAbove(new Vector<float>(_x1, j), new Vector<float>(_y1, j), new Vector<float>(_x2, j), new Vector<float>(_y2, j),
+                    new Vector<float>(_area, j), cx1, cy1, cx2, cy2, carea, limit);
+                if (over != Vector<int>.Zero)
                     return true;
             }
             return false;

@@ -134,6 +134,26 @@ internal static class GreedySuppression
         return true;
     }
 
+    /// <summary>
+    /// Lane-wise whether the IoU of boxes i (kept, the kernel's "i") and j exceeds <paramref name="limit"/>, with the C++
+    /// kernel's float operations: std::max/std::min (a &lt; b ? b : a), w = max(0, xx2 - xx1),
+    /// inter / (area_i + area_j - inter). A NaN lane never exceeds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<int> IouAbove(Vector<float> ix1, Vector<float> iy1, Vector<float> ix2, Vector<float> iy2, Vector<float> iarea,
+        Vector<float> jx1, Vector<float> jy1, Vector<float> jx2, Vector<float> jy2, Vector<float> jarea, Vector<float> limit)
+    {
+        var xx1 = Vector.ConditionalSelect(Vector.LessThan(ix1, jx1), jx1, ix1);
+        var yy1 = Vector.ConditionalSelect(Vector.LessThan(iy1, jy1), jy1, iy1);
+        var xx2 = Vector.ConditionalSelect(Vector.LessThan(jx2, ix2), jx2, ix2);
+        var yy2 = Vector.ConditionalSelect(Vector.LessThan(jy2, iy2), jy2, iy2);
+        var (dx, dy) = (xx2 - xx1, yy2 - yy1);
+        var w = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dx), dx, Vector<float>.Zero);
+        var h = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dy), dy, Vector<float>.Zero);
+        var inter = w * h;
+        return Vector.GreaterThan(inter / (iarea + jarea - inter), limit);
+    }
+
     // The candidates as columns in packed order, like the C++ kernel's x1_t.. tensors, plus suppression flags
     // (0 or -1, the lanes of a vector comparison).
     private sealed class Columns(int n)
@@ -161,16 +181,8 @@ internal static class GreedySuppression
                 var limit = new Vector<float>(threshold);
                 for (; j + Vector<float>.Count <= end; j += Vector<float>.Count)
                 {
-                    var (x1, y1, x2, y2) = (new Vector<float>(X1, j), new Vector<float>(Y1, j), new Vector<float>(X2, j), new Vector<float>(Y2, j));
-                    var xx1 = Vector.ConditionalSelect(Vector.LessThan(vx1, x1), x1, vx1);
-                    var yy1 = Vector.ConditionalSelect(Vector.LessThan(vy1, y1), y1, vy1);
-                    var xx2 = Vector.ConditionalSelect(Vector.LessThan(x2, vx2), x2, vx2);
-                    var yy2 = Vector.ConditionalSelect(Vector.LessThan(y2, vy2), y2, vy2);
-                    var (dx, dy) = (xx2 - xx1, yy2 - yy1);
-                    var w = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dx), dx, Vector<float>.Zero);
-                    var h = Vector.ConditionalSelect(Vector.LessThan(Vector<float>.Zero, dy), dy, Vector<float>.Zero);
-                    var inter = w * h;
-                    var over = Vector.GreaterThan(inter / (varea + new Vector<float>(Area, j) - inter), limit);
+                    var over = IouAbove(vx1, vy1, vx2, vy2, varea,
+                        new Vector<float>(X1, j), new Vector<float>(Y1, j), new Vector<float>(X2, j), new Vector<float>(Y2, j), new Vector<float>(Area, j), limit);
                     (new Vector<int>(Suppressed, j) | over).CopyTo(Suppressed, j);
                 }
             }

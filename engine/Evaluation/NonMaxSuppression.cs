@@ -37,6 +37,9 @@ public static class NonMaxSuppression
     public static Tensor[] Apply(IReadOnlyList<Tensor> levels, NmsOptions? options = null)
     {
         options ??= new NmsOptions();
+        // Python would slice from the end with a negative max_det or max_nms; nobody means that.
+        if (options.MaxDetections < 0 || options.MaxNmsBoxes < 0)
+            throw new ArgumentException($"max_det and max_nms must be at least 0, got {options.MaxDetections} and {options.MaxNmsBoxes}", nameof(options));
         if (levels.Count == 0)
             throw new ArgumentException("prediction has no levels", nameof(levels));
         foreach (var level in levels)

@@ -234,6 +234,18 @@ public sealed class NonMaxSuppressionTests
         }
     }
 
+    [Theory]
+    [InlineData(-1, 30000)]
+    [InlineData(300, -5)]
+    public void NegativeMaxDetOrMaxNmsIsRejectedInsteadOfSlicingFromTheEnd(int maxDetections, int maxNmsBoxes)
+    {
+        using var prediction = Prediction(2, Row(BoxA, 0.9f, 1, 1f));
+
+        var error = Assert.Throws<ArgumentException>(() => NonMaxSuppression.Apply(prediction, NmsOptions.ForTest with { MaxDetections = maxDetections, MaxNmsBoxes = maxNmsBoxes }));
+
+        Assert.Contains("at least 0", error.Message);
+    }
+
     [Fact]
     public void LevelsReadInPlaceGiveExactlyTheDetectionsOfTheirConcatenation()
     {

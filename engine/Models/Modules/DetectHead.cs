@@ -114,7 +114,8 @@ public sealed class DetectHead : YoloLayer
         var y = raw.sigmoid();
         y[TensorIndex.Ellipsis, TensorIndex.Slice(0, 2)].mul_(2.0).sub_(0.5).add_(Grid(nx, ny, y.device)).mul_(Strides[i]);
         y[TensorIndex.Ellipsis, TensorIndex.Slice(2, 4)].mul_(2).pow_(2).mul_(anchor_grid[i]);
-        return y.view(bs, -1, Outputs).MoveToOuterDisposeScope();
+        // reshape, not view: a raw tensor that is not contiguous (not RawLevel's) gives a sigmoid with its strides.
+        return y.reshape(bs, -1, Outputs).MoveToOuterDisposeScope();
     }
 
     // Computed per call rather than cached: a cached Tensor field would become a buffer (and be saved).
