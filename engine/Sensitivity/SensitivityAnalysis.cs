@@ -203,7 +203,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                     // The levels the variant reaches are decoded from its own head inputs; the others are the unpruned
                     // run's, read in place by NMS (no concatenation).
                     model.RunLayers(input, variant.FirstAffectedRow, (Tensor?[])lease.Rows.Clone(),
-                        heads => predictions = lease.Levels.Select((level, i) => affected[headInputs[i]] ? model.Head.DecodeLevel(i, model.Head.RawLevel(i, heads[i]!)) : level!).ToList(),
+                        heads => predictions = lease.Levels.Select((level, i) => affected[headInputs[i]] ? model.Head.InferenceLevel(i, heads[i]!) : level!).ToList(),
                         keep: r => !affected[r], run: r => affected[r]);
                     // Charged: the variant's own rows plus its share of the unpruned forward.
                     inferenceTicks[v] += clock.Elapsed.Ticks + lease.TicksPerVariant;

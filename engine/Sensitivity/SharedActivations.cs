@@ -126,15 +126,8 @@ internal sealed class SharedActivations : IDisposable
         var rows = new Tensor?[fused.Cfg.Layers.Count];
         if (forward.Any)
             fused.RunLayers(images(), 0, rows, _ => { }, keep: r => forward.Keep[r], stopBefore: headRow, run: r => forward.Run[r]);
-        var levels = forward.LevelShared.Select((shared, i) => shared ? Decoded(i, rows[headInputs[i]]!) : null).ToArray();
+        var levels = forward.LevelShared.Select((shared, i) => shared ? fused.Head.InferenceLevel(i, rows[headInputs[i]]!) : null).ToArray();
         return (rows, levels);
-    }
-
-    // A detection level's part of the decoded output, what the variants take for the levels they do not reach.
-    private Tensor Decoded(int level, Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return fused.Head.DecodeLevel(level, fused.Head.RawLevel(level, input)).MoveToOuterDisposeScope();
     }
 
     // Every row's and level's bytes per input pixel, from one image whose sides are a multiple of every stride (as the
@@ -148,7 +141,7 @@ internal sealed class SharedActivations : IDisposable
         var rows = new Tensor?[fused.Cfg.Layers.Count];
         double[] levels = [];
         fused.RunLayers(zeros(1, fused.Cfg.InputChannels, side, side, device: device), 0, rows,
-            heads => levels = Enumerable.Range(0, fused.Head.Levels).Select(i => (double)SizeOf(Decoded(i, heads[i]!))).ToArray(),
+            heads => levels = Enumerable.Range(0, fused.Head.Levels).Select(i => (double)SizeOf(fused.Head.InferenceLevel(i, heads[i]!))).ToArray(),
             keep: _ => true, run: r => fused.InferenceRows[r]);
         double pixels = side * side;
         return (rows.Select(t => SizeOf(t) / pixels).ToArray(), levels.Select(b => b / pixels).ToArray());

@@ -118,6 +118,14 @@ public sealed class DetectHead : YoloLayer
         return y.reshape(bs, -1, Outputs).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Level <paramref name="i"/>'s part of the inference output for its head input <paramref name="x"/>:
+    /// <see cref="DecodeLevel"/> of <see cref="RawLevel"/>.</summary>
+    public Tensor InferenceLevel(int i, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return DecodeLevel(i, RawLevel(i, x)).MoveToOuterDisposeScope();
+    }
+
     // Computed per call rather than cached: a cached Tensor field would become a buffer (and be saved).
     private static Tensor Grid(long nx, long ny, Device device)
     {
