@@ -20,14 +20,29 @@ public class PruningSettings : ModelSettings
     public int Criterion { get; init; }
 
     [CommandOption("--seed <N>")]
-    [Description("Seed for --criterion 6 (random), so a run can be repeated.")]
+    [Description("Seed for --criterion 6 (random): layer L draws from its own generator seeded seed·100003+L, as sensitivity does.")]
     [DefaultValue(0L)]
     public long Seed { get; init; }
+
+    [CommandOption("--importance-precision <stored|float32>")]
+    [Description("Rank filters in the checkpoint's stored precision as the paper's prune.py does (float16 for YOLOv7 files, default), or in float32.")]
+    [DefaultValue("stored")]
+    public string ImportancePrecisionText { get; init; } = "stored";
+
+    /// <summary>The parsed <c>--importance-precision</c>.</summary>
+    public ImportancePrecision ImportancePrecision => ImportancePrecisionText.ToLowerInvariant() switch
+    {
+        "stored" => ImportancePrecision.Stored,
+        "float32" => ImportancePrecision.Float32,
+        _ => throw new InvalidOperationException("validated in Validate()"),
+    };
 
     public override ValidationResult Validate()
     {
         if (Criterion is < 0 or > 6)
             return ValidationResult.Error($"--criterion {Criterion}: use 0-6 (see prunecluster prune --help)");
+        if (ImportancePrecisionText.ToLowerInvariant() is not ("stored" or "float32"))
+            return ValidationResult.Error($"--importance-precision '{ImportancePrecisionText}': use stored or float32");
         return base.Validate();
     }
 
@@ -38,6 +53,13 @@ public class PruningSettings : ModelSettings
             return PruningPlan.Empty;
         var rates = PruningParams.Parse(PruningParamsText, model.PrunableLayers.Count);
         var graph = ConnectivityGraph.Build(model);
-        return Pruner.Prune(graph, rates, new FilterImportance((Engine.Pruning.Criterion)Criterion, Seed));
+        return Pruner.Prune(graph, rates, new FilterImportance((Engine.Pruning.Criterion)Criterion, Seed, ImportancePrecision));
+    }
+
+    /// <summary>For commands that prune on the way (test, forward): one stderr line per layer the rates left alone.</summary>
+    public static void WarnSkipped(PruningPlan plan)
+    {
+        foreach (var skip in plan.Skipped)
+            Console.Error.WriteLine($"warning: --pruning-params: layer {skip.Layer} skipped at rate {skip.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, {skip.Reason}");
     }
 }

@@ -14,19 +14,22 @@ public static class StatsView
         Gflops = Math.Round(stats.Gflops, 6),
         stats.Img,
         PrunableLayers = stats.Layers.Count(l => !l.IsHead),
-        Layers = stats.Layers.Select(l => new
-        {
-            l.Index,
-            l.YamlLayer,
-            l.Module,
-            l.Path,
-            l.InChannels,
-            l.OutChannels,
-            l.Params,
-            Gflops = Math.Round(l.Gflops, 6),
-            l.IsHead,
-        }),
+        Layers = LayersToJson(stats),
     };
+
+    /// <summary>The per-layer rows of <see cref="ToJson"/>.</summary>
+    public static object LayersToJson(ModelStats stats) => stats.Layers.Select(l => new
+    {
+        l.Index,
+        l.YamlLayer,
+        l.Module,
+        l.Path,
+        l.InChannels,
+        l.OutChannels,
+        l.Params,
+        Gflops = Math.Round(l.Gflops, 6),
+        l.IsHead,
+    });
 
     public static void Render(ModelStats stats, string title)
     {

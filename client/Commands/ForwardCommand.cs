@@ -40,7 +40,7 @@ public sealed class ForwardCommand : Command<ForwardCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var loaded = ModelSource.Open(settings);
-        settings.PruneInPlace(loaded.Model);
+        PruningSettings.WarnSkipped(settings.PruneInPlace(loaded.Model));
         if (settings.Fuse)
             loaded.Model.Fuse();
         using var input = NpyFile.Read(settings.Input!);

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Measures;
@@ -43,6 +44,9 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         var pixels = ConvPixelMap.Measure(loaded.Model);
         var after = ModelMeasure.Measure(loaded.Model, settings.Img, pixels);
         ModelFile.Save(settings.Save!, loaded.Model, loaded.History.Then(plan), loaded.ClassNames);
+        var note = plan.Steps.Count > 0 ? null
+            : plan.Skipped.Count > 0 ? "no layer was pruned (every listed rate was skipped); the saved file is an unpruned copy"
+            : "--pruning-params lists no layer; the saved file is an unpruned copy";
         if (settings.Json)
         {
             JsonOutput.Print(new
@@ -51,13 +55,25 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
                 ParamsBefore = before.Params,
                 GflopsBefore = Math.Round(before.Gflops, 6),
                 Pruned = plan.Steps.Select(s => new { s.Layer, s.ChannelsBefore, ChannelsAfter = s.Kept.Count }),
+                Skipped = plan.Skipped.Select(s => new { s.Layer, s.Rate, s.Channels, s.Reason }),
+                Note = note,
+                // The pruned model's figures at the top level, as info --json has them; "stats" stays for old readers.
+                after.Params,
+                after.ParamsFused,
+                Gflops = Math.Round(after.Gflops, 6),
+                after.Img,
+                Layers = StatsView.LayersToJson(after),
                 Stats = StatsView.ToJson(after),
             });
             return 0;
         }
         foreach (var step in plan.Steps)
             AnsiConsole.MarkupLine($"layer {step.Layer}: removed {step.Removed}/{step.ChannelsBefore} filters");
+        foreach (var skip in plan.Skipped)
+            AnsiConsole.MarkupLine($"[yellow]layer {skip.Layer}: skipped at rate {skip.Rate.ToString("R", CultureInfo.InvariantCulture)}, {Markup.Escape(skip.Reason)}[/]");
         StatsView.Render(after, settings.Save!);
+        if (note != null)
+            AnsiConsole.MarkupLine($"[yellow]note: {Markup.Escape(note)}[/]");
         AnsiConsole.MarkupLine($"params {before.Params:N0} → {after.Params:N0} ({1 - (double)after.Params / before.Params:P2} fewer), " +
                                $"GFLOPs {before.Gflops:F2} → {after.Gflops:F2}; saved [bold]{Markup.Escape(settings.Save!)}[/]");
         return 0;

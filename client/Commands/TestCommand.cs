@@ -105,6 +105,7 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         var model = loaded.Model;
         ModelEvaluator.CheckClassCount(model, data, loaded.Path);
         var plan = settings.PruneInPlace(model);
+        PruningSettings.WarnSkipped(plan);
         if (!settings.NoFuse)
             model.Fuse();
 

@@ -33,7 +33,7 @@ public static class CheckpointReader
             var checkpoint = PickledCheckpoint.Interpret(path, root);
             var stateDict = Materialize(path, zip, recordPrefix, checkpoint.Entries);
             return new CheckpointContents(path, checkpoint.Format, checkpoint.ModelKey, stateDict, checkpoint.ModelYaml,
-                checkpoint.PruningCfg, checkpoint.ClassNames, checkpoint.Metadata);
+                checkpoint.PruningCfg, checkpoint.ClassNames, checkpoint.Metadata, StoredFloatType(checkpoint.Entries));
         }
         catch (CheckpointException)
         {
@@ -108,6 +108,15 @@ public static class CheckpointReader
             throw new CheckpointException(path, $"data.pkl cannot be unpickled ({detail})",
                 "the file is corrupt or uses Python objects this reader does not know; save the weights with torch.save(model.state_dict())", e);
         }
+    }
+
+    // The one floating dtype the file stores its weights in (YOLOv7's train.py saves float16); float32 when the file
+    // has none or mixes several.
+    private static torch.ScalarType StoredFloatType(IReadOnlyList<KeyValuePair<string, object>> entries)
+    {
+        var types = entries.Select(e => e.Value).OfType<TensorRef>().Select(t => t.Storage.Type)
+            .Where(t => t.IsFloatingPoint).Select(t => t.DType).Distinct().ToList();
+        return types.Count == 1 ? types[0] : torch.ScalarType.Float32;
     }
 
     private static List<KeyValuePair<string, torch.Tensor>> Materialize(string path, ZipArchive zip, string recordPrefix,

@@ -138,6 +138,7 @@ public static class ModelBuilder
         if (source.Head.IsFused)
             copy.Head.MarkImplicitFolded();
         copy.train(source.training);
+        copy.StoredDtype = source.StoredDtype;
         return copy;
     }
 

@@ -37,6 +37,7 @@ public static class ModelFile
             throw;
         }
         model.eval();
+        model.StoredDtype = contents.StoredFloatType;
         var history = ReadHistory(contents.Metadata.GetValueOrDefault(HistoryKey));
         return new LoadedModel(path, model, contents.ClassNames, history);
     }

@@ -48,6 +48,13 @@ public sealed class YoloModel : Module<Tensor, Tensor>
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    /// <summary>
+    /// The floating dtype the checkpoint stored the weights in (float16 for YOLOv7's own files). The model always
+    /// computes in float32 (widening float16 is exact); ranking filters in stored precision follows this.
+    /// Float32 for built models and for files this tool saved.
+    /// </summary>
+    public ScalarType StoredDtype { get; set; } = ScalarType.Float32;
+
     /// <summary>True once every Conv/RepConv has no batch norm (after <see cref="Fuse"/> or from a fused checkpoint).</summary>
     public bool IsFused => ConvLayers.All(l => l.IsHead || l.Unit.Norms.Count == 0);
 

@@ -15,30 +15,42 @@ public static class Pruner
     /// <summary>Filters removed from a layer with <paramref name="channels"/> filters at <paramref name="rate"/>: ceil(r·C/2)·2.</summary>
     public static long FiltersToRemove(double rate, long channels) => (long)Math.Ceiling(rate * channels / 2) * 2;
 
-    /// <summary>Prunes the model in place and returns the replayable plan of what was removed.</summary>
+    /// <summary>
+    /// Prunes the model in place and returns the replayable plan of what was removed. A rate that would remove every
+    /// filter (cutting the network) or none leaves the layer alone, as the paper's code does; the plan lists it.
+    /// </summary>
     public static PruningPlan Prune(ConnectivityGraph graph, IReadOnlyList<LayerRate> rates, FilterImportance importance)
     {
         var steps = new List<PruningPlan.Step>();
+        var skipped = new List<PruningPlan.SkippedLayer>();
         foreach (var (layer, rate) in rates.OrderBy(r => r.Layer))
         {
             CheckPrunable(graph, layer);
             var group = graph.GroupOf(layer);
-            var units = group.Select(i => graph.Layers[i].Unit).ToList();
-            var channels = units[0].OutChannels;
-            var remove = FiltersToRemove(rate, channels);
-            // Removing every filter would cut the network; the paper skips such layers, and so do we.
-            if (remove == 0 || remove >= channels)
+            var channels = graph.Layers[layer].Unit.OutChannels;
+            if (SkipReason(rate, channels) is { } reason)
+            {
+                skipped.Add(new PruningPlan.SkippedLayer(layer, rate, channels, reason));
                 continue;
-            using var score = importance.Score(units);
-            using var keep = FilterImportance.KeepAfterRemoving(score, remove);
-            var kept = keep.data<long>().ToArray();
+            }
+            var kept = importance.Keep(graph, layer, FiltersToRemove(rate, channels));
+            using var keep = tensor(kept);
             foreach (var member in group)
             {
                 KeepFilters(graph, member, keep);
                 steps.Add(new PruningPlan.Step(member, channels, kept));
             }
         }
-        return new PruningPlan(steps);
+        return new PruningPlan(steps, skipped);
+    }
+
+    /// <summary>Why a layer with <paramref name="channels"/> filters is left alone at <paramref name="rate"/>, or null when it is pruned.</summary>
+    public static string? SkipReason(double rate, long channels)
+    {
+        var remove = FiltersToRemove(rate, channels);
+        if (remove >= channels)
+            return $"removes all {channels} filters (ceil(rate·{channels}/2)·2 = {remove}); use a lower rate";
+        return remove == 0 ? $"removes no filter of {channels}" : null;
     }
 
     /// <summary>Replays a plan on a model with the plan's original channel counts.</summary>

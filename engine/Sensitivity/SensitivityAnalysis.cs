@@ -123,15 +123,11 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
     private SensitivityVariant Describe(ConnectivityGraph graph, ModelStats baseline, (int Layer, double Rate) v)
     {
         var group = graph.GroupOf(v.Layer);
-        var units = group.Select(i => graph.Layers[i].Unit).ToList();
-        var channels = units[0].OutChannels;
-        var remove = Pruner.FiltersToRemove(v.Rate, channels);
+        var channels = graph.Layers[v.Layer].Unit.OutChannels;
         long[] removed = [];
-        if (remove > 0 && remove < channels)
+        if (Pruner.SkipReason(v.Rate, channels) == null)
         {
-            using var score = VariantImportance(v.Layer).Score(units);
-            using var keep = FilterImportance.KeepAfterRemoving(score, remove);
-            var kept = keep.data<long>().ToHashSet();
+            var kept = Importance.Keep(graph, v.Layer, Pruner.FiltersToRemove(v.Rate, channels)).ToHashSet();
             removed = Enumerable.Range(0, (int)channels).Select(i => (long)i).Where(i => !kept.Contains(i)).ToArray();
         }
         var affected = AffectedRows(group.Select(i => graph.Layers[i].YamlLayer));
@@ -165,8 +161,9 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         return body + heads;
     }
 
-    // One generator per layer, so a random criterion picks the same filters in fast and naive mode and on resume.
-    private FilterImportance VariantImportance(int layer) => new(options.Criterion, options.Seed * 100_003 + layer);
+    // Criterion 6 draws one generator per layer (FilterImportance.RandomSeed), so fast and naive mode, a resume and
+    // `prune` remove the same filters.
+    private FilterImportance Importance => new(options.Criterion, options.Seed);
 
     // Each variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly; what is
     // shared is the decoded set and, per batch, every activation and detection level the pruned layer does not reach
@@ -223,7 +220,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
     {
         var copy = ModelBuilder.Copy(Model);
         if (variant.Removed.Length > 0)
-            Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], VariantImportance(variant.Layer));
+            Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], Importance);
         copy.Fuse().eval();
         return copy;
     }
@@ -233,7 +230,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         using var copy = ModelBuilder.Copy(Model);
         var graph = ConnectivityGraph.Build(copy);
         var baseline = ModelMeasure.Measure(copy, imgSize);
-        Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], VariantImportance(v.Layer));
+        Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], Importance);
         var measured = ModelMeasure.Measure(copy, imgSize);
         // As the paper's test.py: a fresh data loader (decode and letterbox every image again) per evaluation.
         using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });
