@@ -8,10 +8,11 @@ namespace PruneCluster.Engine.Pruning;
 /// Filter scores computed the way the paper's <c>determine_pruned_indices</c> computes them on a float16 model on the
 /// CPU with PyTorch 1.13, bit for bit: <c>torch.norm(w, p, dim=[1, 2, 3])</c> there accumulates in float16 (each square
 /// rounded to float16, then each partial sum rounded, in memory order; the square root taken in float32 and rounded),
-/// and every <c>+=</c>, <c>-=</c> and product of the score is one float16 operation. Libtorch 2.x accumulates half
-/// reductions differently, so the arithmetic is done here with <see cref="Half"/> (float32 holds every sum and
-/// product of two halves closely enough that rounding it to float16 gives the correctly rounded result). Weights are
-/// rounded to float16 first, which is exact for weights read from a float16 checkpoint.
+/// and every <c>+=</c>, <c>-=</c> and product of the score is one float16 operation. The sums are done here with
+/// <see cref="Half"/> rather than with libtorch's half kernels, whose accumulation order and width are not those of
+/// 1.13 in every version (float32 holds every sum and product of two halves closely enough that rounding it to
+/// float16 gives the correctly rounded result). Weights are rounded to float16 first, which is exact for weights read
+/// from a float16 checkpoint.
 /// </summary>
 internal static class HalfPrecisionScores
 {
