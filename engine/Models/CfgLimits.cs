@@ -21,7 +21,7 @@ public static class CfgLimits
     /// Conv weights a cfg may ask for before anything is allocated (yolov7-e6e has 164 M parameters): a damaged
     /// width_multiple or channel count would otherwise allocate gigabytes.
     /// </summary>
-    public const long MaxParameters = 400_000_000;
+    public const long MaxParameters = 200_000_000;
 
     /// <summary>Stride factors of convs, pools and up-sampling: powers of two keep every level's size exact.</summary>
     public static readonly long[] StrideFactors = [1, 2, 4, 8];

@@ -45,8 +45,7 @@ public static class CfgValue
         foreach (var (key, value) in map.Children)
         {
             var name = key is YamlScalarNode { Value: { } text } ? text : throw new ModelConfigException($"{source}: a key at {key.Start.Line}:{key.Start.Column} is not a name; fix the cfg file");
-            if (!result.TryAdd(name, Convert(value, source)))
-                throw new ModelConfigException($"{source}: '{name}' appears twice ({key.Start.Line}:{key.Start.Column}); fix the cfg file");
+            result[name] = Convert(value, source); // YamlDotNet itself rejects a key given twice
         }
         return result;
     }

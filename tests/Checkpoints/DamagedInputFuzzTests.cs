@@ -32,10 +32,10 @@ public sealed partial class DamagedInputFuzzTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Theory]
-    [InlineData("yolov7-tiny_pruned_all_layers_50_l1.pt", 600)]
-    [InlineData("yolov7-tiny_pruned_readme_list_l2.pt", 200)]
-    [InlineData("yolov7-tiny-golden.pt", 200)]
-    public void CheckpointsWithAMutatedPickleStreamLoadOrGiveAOneLineError(string checkpoint, int cases)
+    [InlineData("yolov7-tiny_pruned_all_layers_50_l1.pt", 600, 3)]
+    [InlineData("yolov7-tiny_pruned_readme_list_l2.pt", 200, 0)]
+    [InlineData("yolov7-tiny-golden.pt", 200, 0)]
+    public void CheckpointsWithAMutatedPickleStreamLoadOrGiveAOneLineError(string checkpoint, int cases, int viaCli)
     {
         var (entries, pickleName) = ReadZip(SharedData.Golden(checkpoint));
         var random = new Random(1303 + cases);
@@ -59,14 +59,14 @@ public sealed partial class DamagedInputFuzzTests : IDisposable
             }, $"{checkpoint} case {i}"), path);
         }
         tally.AssertBothOutcomesReached(cases, _output, $"{checkpoint}: {loaded.Count} distinct loadable pickles");
-        AssertTheCliGivesTheSameOneLineErrors(tally.FailedPaths.Take(3).Select(p => new[] { "info", "--weights", p }));
+        AssertTheCliGivesTheSameOneLineErrors(tally.FailedPaths.Take(viaCli).Select(p => new[] { "info", "--weights", p }), viaCli);
     }
 
     [Theory]
-    [InlineData("training/yolov7-tiny.yaml", 300)]
-    [InlineData("deploy/yolov7-tiny.yaml", 150)]
-    [InlineData("training/yolov7.yaml", 50)]
-    public void CfgYamlsWithMutatedTextBuildOrGiveAOneLineError(string cfgFile, int cases)
+    [InlineData("training/yolov7-tiny.yaml", 300, 2)]
+    [InlineData("deploy/yolov7-tiny.yaml", 150, 0)]
+    [InlineData("training/yolov7.yaml", 50, 0)]
+    public void CfgYamlsWithMutatedTextBuildOrGiveAOneLineError(string cfgFile, int cases, int viaCli)
     {
         var text = File.ReadAllText(RepoFiles.Path("engine", "Models", "cfg", cfgFile));
         var random = new Random(7717 + cases);
@@ -78,7 +78,7 @@ public sealed partial class DamagedInputFuzzTests : IDisposable
             tally.Add(i, RunInfo(() => Info(Built(YoloCfg.FromFile(path))), $"{cfgFile} case {i}"), path);
         }
         tally.AssertBothOutcomesReached(cases, _output, cfgFile);
-        AssertTheCliGivesTheSameOneLineErrors(tally.FailedPaths.Take(2).Select(p => new[] { "info", "--cfg", p }));
+        AssertTheCliGivesTheSameOneLineErrors(tally.FailedPaths.Take(viaCli).Select(p => new[] { "info", "--cfg", p }), viaCli);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed partial class DamagedInputFuzzTests : IDisposable
         }
     }
 
-    private static void AssertTheCliGivesTheSameOneLineErrors(IEnumerable<string[]> commands)
+    private static void AssertTheCliGivesTheSameOneLineErrors(IEnumerable<string[]> commands, int expected)
     {
         var ran = 0;
         foreach (var command in commands)
@@ -161,7 +161,7 @@ public sealed partial class DamagedInputFuzzTests : IDisposable
                 $"{string.Join(' ', command)}: exit {outcome.ExitCode}, stderr:\n{outcome.Stderr}");
             ran++;
         }
-        Assert.True(ran > 0, "no failing case reached the CLI");
+        Assert.Equal(expected, ran);
     }
 
     private sealed class Tally
