@@ -29,7 +29,7 @@ internal sealed record PickledCheckpoint(
     public static PickledCheckpoint Interpret(string path, object? root)
     {
         if (PickledModuleTree.IsModule(root))
-            return FromModule((ClassDict)root!, null, new Dictionary<string, object?>());
+            return FromModule(path, (ClassDict)root!, null, new Dictionary<string, object?>());
         if (root is not Hashtable top)
             throw new CheckpointException(path, $"the pickle holds {Describe(root)}, not a model or state_dict", Fix);
         if (top[FormatKey] is string format && format.StartsWith("prunecluster/", StringComparison.Ordinal))
@@ -38,7 +38,7 @@ internal sealed record PickledCheckpoint(
             return FromStateDict(top, null, new Dictionary<string, object?>());
         var modelKey = PickledModuleTree.IsModule(top["ema"]) ? "ema" : PickledModuleTree.IsModule(top["model"]) ? "model" : null;
         if (modelKey != null)
-            return FromModule((ClassDict)top[modelKey]!, modelKey, PlainMetadata(top, "model", "ema"));
+            return FromModule(path, (ClassDict)top[modelKey]!, modelKey, PlainMetadata(top, "model", "ema"));
         foreach (var key in new[] { StateDictKey, "model" })
         {
             if (top[key] is Hashtable inner && IsTensorDict(inner))
@@ -48,8 +48,8 @@ internal sealed record PickledCheckpoint(
         throw new CheckpointException(path, $"the pickle holds a dict with keys [{keys}] but no model, ema or state_dict", Fix);
     }
 
-    private static PickledCheckpoint FromModule(ClassDict model, string? modelKey, IReadOnlyDictionary<string, object?> metadata) =>
-        new(CheckpointFormat.PickledModel, modelKey, PickledModuleTree.StateDict(model),
+    private static PickledCheckpoint FromModule(string path, ClassDict model, string? modelKey, IReadOnlyDictionary<string, object?> metadata) =>
+        new(CheckpointFormat.PickledModel, modelKey, PickledModuleTree.StateDict(model, path),
             PlainDict(PickledModuleTree.Attribute(model, "yaml")),
             Plain(PickledModuleTree.Attribute(model, PruningCfgKey)),
             Strings(Plain(PickledModuleTree.Attribute(model, NamesKey))),

@@ -16,18 +16,23 @@ internal static class PickledModuleTree
     /// state_dict order: a module's own parameters, then its persistent buffers, then each child in registration
     /// order with a dotted prefix; None entries (e.g. a Conv2d without bias) are skipped, as PyTorch does.
     /// </summary>
-    public static List<KeyValuePair<string, object>> StateDict(ClassDict module)
+    public static List<KeyValuePair<string, object>> StateDict(ClassDict module, string path)
     {
         var entries = new List<KeyValuePair<string, object>>();
-        Collect(module, "", entries);
+        Collect(module, "", entries, 0, path);
         return entries;
     }
+
+    /// <summary>Deeper than any real module tree; a damaged pickle can make a module its own child.</summary>
+    private const int MaxDepth = 64;
 
     /// <summary>A plain attribute of the module (e.g. <c>yaml</c>, <c>pruning_cfg</c>, <c>names</c>), or null.</summary>
     public static object? Attribute(ClassDict module, string name) => module.TryGetValue(name, out var value) ? value : null;
 
-    private static void Collect(ClassDict module, string prefix, List<KeyValuePair<string, object>> entries)
+    private static void Collect(ClassDict module, string prefix, List<KeyValuePair<string, object>> entries, int depth, string path)
     {
+        if (depth > MaxDepth)
+            throw new CheckpointException(path, $"modules are nested more than {MaxDepth} deep (at '{prefix}')", "the file is corrupt; save the checkpoint again");
         foreach (var (name, value) in Entries(module, "_parameters"))
         {
             if (value != null)
@@ -44,7 +49,7 @@ internal static class PickledModuleTree
         foreach (var (name, child) in Entries(module, "_modules"))
         {
             if (child is ClassDict childModule && IsModule(childModule))
-                Collect(childModule, prefix + name + ".", entries);
+                Collect(childModule, prefix + name + ".", entries, depth + 1, path);
         }
     }
 

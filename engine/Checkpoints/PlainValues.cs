@@ -11,9 +11,18 @@ namespace PruneCluster.Engine.Checkpoints;
 /// </summary>
 internal static class PlainValues
 {
-    public static bool TryConvert(object? value, out object? plain)
+    /// <summary>Deeper nesting than any checkpoint's metadata has; a damaged pickle can make a list contain itself.</summary>
+    public const int MaxDepth = 64;
+
+    public static bool TryConvert(object? value, out object? plain) => TryConvert(value, 0, out plain);
+
+    public static bool TryConvertDict(Hashtable dict, out object? plain) => TryConvertDict(dict, 0, out plain);
+
+    private static bool TryConvert(object? value, int depth, out object? plain)
     {
         plain = null;
+        if (depth > MaxDepth)
+            return false;
         switch (value)
         {
             case null:
@@ -33,21 +42,21 @@ internal static class PlainValues
             case NumpyArrayStub array:
                 return array.TryToPlain(out plain);
             case Hashtable dict:
-                return TryConvertDict(dict, out plain);
+                return TryConvertDict(dict, depth + 1, out plain);
             case ArrayList or object[] or HashSet<object>:
-                return TryConvertSequence((IEnumerable)value, out plain);
+                return TryConvertSequence((IEnumerable)value, depth + 1, out plain);
             default:
                 return false;
         }
     }
 
-    public static bool TryConvertDict(Hashtable dict, out object? plain)
+    private static bool TryConvertDict(Hashtable dict, int depth, out object? plain)
     {
         plain = null;
         var result = new Dictionary<string, object?>();
         foreach (var (key, value) in PickledOrderedDict.EntriesOf(dict))
         {
-            if (!TryConvert(value, out var converted))
+            if (!TryConvert(value, depth, out var converted))
                 return false;
             result[Convert.ToString(key, CultureInfo.InvariantCulture) ?? ""] = converted;
         }
@@ -55,13 +64,13 @@ internal static class PlainValues
         return true;
     }
 
-    private static bool TryConvertSequence(IEnumerable items, out object? plain)
+    private static bool TryConvertSequence(IEnumerable items, int depth, out object? plain)
     {
         plain = null;
         var result = new List<object?>();
         foreach (var item in items)
         {
-            if (!TryConvert(item, out var converted))
+            if (!TryConvert(item, depth, out var converted))
                 return false;
             result.Add(converted);
         }

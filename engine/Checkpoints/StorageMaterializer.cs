@@ -25,8 +25,7 @@ internal sealed class StorageMaterializer : IDisposable
     public torch.Tensor Materialize(string name, TensorRef tensor)
     {
         var storage = tensor.Storage;
-        if (tensor.StorageOffset < 0 || tensor.Stride.Any(s => s < 0) || tensor.Size.Any(s => s < 0)
-            || tensor.StorageEnd > storage.ElementCount)
+        if (!tensor.FitsIn(storage.ElementCount))
             throw new CheckpointException(_path,
                 $"tensor '{name}' {tensor.ShapeText} lies outside its storage '{storage.Key}' of {storage.ElementCount} elements",
                 "the file is corrupt; save the checkpoint again");
@@ -46,11 +45,12 @@ internal sealed class StorageMaterializer : IDisposable
         var entry = _zip.GetEntry(recordName)
             ?? throw new CheckpointException(_path, $"storage record '{recordName}' is missing from the zip",
                 "the file is incomplete; copy or save the checkpoint again");
-        var byteCount = checked(storage.ElementCount * storage.Type.ElementSize);
-        if (entry.Length < byteCount)
+        // The element count comes from the pickle; compare it with the record before multiplying or allocating.
+        if (storage.ElementCount < 0 || storage.ElementCount > entry.Length / storage.Type.ElementSize)
             throw new CheckpointException(_path,
-                $"storage record '{recordName}' holds {entry.Length} bytes but {storage.ElementCount} x {storage.Type.ClassName} need {byteCount}",
+                $"storage record '{recordName}' holds {entry.Length} bytes, too few for {storage.ElementCount} x {storage.Type.ClassName}",
                 "the file is corrupt; save the checkpoint again");
+        var byteCount = storage.ElementCount * storage.Type.ElementSize;
         var bytes = new byte[byteCount];
         using (var stream = entry.Open())
             stream.ReadExactly(bytes);

@@ -21,7 +21,11 @@ public static partial class Activation
                 if (!match.Success)
                     break;
                 var arg = match.Groups[2].Value;
-                double Number(double fallback) => arg.Length == 0 ? fallback : double.Parse(arg.Split('=').Last(), CultureInfo.InvariantCulture);
+                double Number(double fallback) => arg.Length == 0
+                    ? fallback
+                    : double.TryParse(arg.Split('=').Last(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n)
+                        ? n
+                        : throw new ModelConfigException($"{where}: activation argument '{arg}' is not a number; fix the cfg");
                 switch (match.Groups[1].Value)
                 {
                     case "SiLU": return () => SiLU();

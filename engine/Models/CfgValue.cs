@@ -21,18 +21,34 @@ public static class CfgValue
         {
             throw new ModelConfigException($"{source}: not valid YAML ({e.Start.Line}:{e.Start.Column}: {e.Message}); fix the cfg file");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's parser reports some malformed documents (e.g. a stray flow token) this way.
+            throw new ModelConfigException($"{source}: not valid YAML ({e.Message}); fix the cfg file");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ModelConfigException($"{source}: expected a YOLO model cfg (a mapping with nc, anchors, backbone, head); fix the cfg file");
-        return (Dictionary<string, object?>)Convert(root)!;
+        return (Dictionary<string, object?>)Convert(root, source)!;
     }
 
-    private static object? Convert(YamlNode node) => node switch
+    private static object? Convert(YamlNode node, string source) => node switch
     {
-        YamlMappingNode map => map.Children.ToDictionary(kv => ((YamlScalarNode)kv.Key).Value ?? "", kv => Convert(kv.Value)),
-        YamlSequenceNode seq => seq.Children.Select(Convert).ToList(),
+        YamlMappingNode map => ConvertMapping(map, source),
+        YamlSequenceNode seq => seq.Children.Select(child => Convert(child, source)).ToList(),
         YamlScalarNode scalar => ConvertScalar(scalar),
         _ => null,
     };
+
+    private static Dictionary<string, object?> ConvertMapping(YamlMappingNode map, string source)
+    {
+        var result = new Dictionary<string, object?>();
+        foreach (var (key, value) in map.Children)
+        {
+            var name = key is YamlScalarNode { Value: { } text } ? text : throw new ModelConfigException($"{source}: a key at {key.Start.Line}:{key.Start.Column} is not a name; fix the cfg file");
+            result[name] = Convert(value, source); // YamlDotNet itself rejects a key given twice
+        }
+        return result;
+    }
 
     // PyYAML SafeLoader semantics for the scalars a cfg uses: plain ints, floats, booleans and null are typed;
     // everything else (None, nc, nn.LeakyReLU(0.1), quoted strings) stays a string for parse_model's eval step.

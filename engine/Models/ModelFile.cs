@@ -24,7 +24,7 @@ public static class ModelFile
                 : throw new ModelConfigException($"{path}: the file holds weights but no architecture; pass --cfg with a built-in name ({string.Join(", ", YoloCfg.BuiltInNames)}) or a cfg yaml");
         var tensors = contents.StateDict.ToDictionary(kv => kv.Key, kv => kv.Value);
         var headKey = tensors.Keys.FirstOrDefault(k => k.EndsWith(".m.0.weight", StringComparison.Ordinal));
-        if (cfgOverride != null && headKey != null)
+        if (cfgOverride != null && headKey != null && tensors[headKey].shape.Length > 0)
             cfg = MatchClassCount(cfg, tensors[headKey].shape[0], path);
         var model = ModelBuilder.Build(cfg, key => tensors.TryGetValue(key, out var t) ? t.shape : null);
         try
@@ -38,7 +38,7 @@ public static class ModelFile
         }
         model.eval();
         model.StoredDtype = contents.StoredFloatType;
-        var history = ReadHistory(contents.Metadata.GetValueOrDefault(HistoryKey));
+        var history = ReadHistory(contents.Metadata.GetValueOrDefault(HistoryKey), path);
         return new LoadedModel(path, model, contents.ClassNames, history);
     }
 
@@ -64,17 +64,20 @@ public static class ModelFile
         return perAnchor - 5 == cfg.Nc ? cfg : cfg.WithNc((int)(perAnchor - 5));
     }
 
-    private static PruningPlan ReadHistory(object? value)
+    private static PruningPlan ReadHistory(object? value, string path)
     {
         if (value is not IReadOnlyList<object?> rows)
             return PruningPlan.Empty;
+        var where = $"{path}: {HistoryKey}";
         return new PruningPlan(rows.Select(r =>
         {
-            var parts = CfgValue.ToList(r, HistoryKey);
+            if (r is not IReadOnlyList<object?> { Count: 3 } parts || parts[2] is not IReadOnlyList<object?> kept)
+                throw new ModelConfigException($"{where}: a step must be [layer, channels_before, kept], got {CfgValue.Describe(r)}; the file is damaged, save the checkpoint again");
+            var channels = CfgLimits.Integer(parts[1], 1, CfgLimits.MaxChannels, where, "channels_before");
             return new PruningPlan.Step(
-                (int)CfgValue.ToLong(parts[0], HistoryKey),
-                CfgValue.ToLong(parts[1], HistoryKey),
-                CfgValue.ToList(parts[2], HistoryKey).Select(v => CfgValue.ToLong(v, HistoryKey)).ToList());
+                (int)CfgLimits.Integer(parts[0], 0, int.MaxValue, where, "a layer index"),
+                channels,
+                kept.Select(v => CfgLimits.Integer(v, 0, channels - 1, where, "a kept filter")).ToList());
         }).ToList());
     }
 }

@@ -69,35 +69,60 @@ public sealed class YoloCfg
         object? Need(string key) => d.TryGetValue(key, out var v) && v != null
             ? v
             : throw new ModelConfigException($"{source}: cfg has no '{key}'; a YOLOv7 cfg needs nc, depth_multiple, width_multiple, anchors, backbone and head");
+        IReadOnlyList<object?> List(object? value, string what) => value is IReadOnlyList<object?> list
+            ? list
+            : throw new ModelConfigException($"{source}: {what} must be a list, got '{CfgValue.Describe(value)}'; fix the cfg");
 
-        var anchors = CfgValue.ToList(Need("anchors"), "anchors")
-            .Select((row, i) => (IReadOnlyList<double>)CfgValue.ToList(row, $"anchors[{i}]").Select(a => CfgValue.ToDouble(a, "anchor")).ToList())
-            .ToList();
-        var rows = CfgValue.ToList(Need("backbone"), "backbone").Concat(CfgValue.ToList(Need("head"), "head")).ToList();
+        var anchors = ReadAnchors(List(Need("anchors"), "anchors"), source);
+        var rows = List(Need("backbone"), "backbone").Concat(List(Need("head"), "head")).ToList();
+        if (rows.Count < 2)
+            throw new ModelConfigException($"{source}: the cfg has {rows.Count} layers; a model needs at least one layer and a detection head");
         var layers = new List<LayerSpec>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
-            var row = CfgValue.ToList(rows[i], $"layer {i}");
+            var where = $"{source}: layer {i}";
+            var row = List(rows[i], $"layer {i}");
             if (row.Count != 4)
-                throw new ModelConfigException($"{source}: layer {i} must be [from, number, module, args], got {CfgValue.Describe(row)}");
+                throw new ModelConfigException($"{where} must be [from, number, module, args], got {CfgValue.Describe(row)}; fix the cfg");
             var fromIsList = row[0] is not (long or int);
-            var from = fromIsList
-                ? CfgValue.ToList(row[0], $"layer {i} from").Select(f => (int)CfgValue.ToLong(f, $"layer {i} from")).ToList()
-                : [(int)CfgValue.ToLong(row[0], $"layer {i} from")];
-            var module = row[2] as string ?? throw new ModelConfigException($"{source}: layer {i} module must be a name");
-            layers.Add(new LayerSpec(i, from, fromIsList, (int)CfgValue.ToLong(row[1], $"layer {i} number"), module, CfgValue.ToList(row[3], $"layer {i} args")));
+            var from = (fromIsList ? List(row[0], $"layer {i} from") : [row[0]])
+                .Select(f => (int)CfgLimits.Integer(f, -i - 1, i - 1, where, "a 'from' index"))
+                .ToList();
+            if (from.Count == 0)
+                throw new ModelConfigException($"{where}: 'from' is empty; fix the cfg");
+            var module = row[2] as string ?? throw new ModelConfigException($"{where}: the module must be a name, got '{CfgValue.Describe(row[2])}'; fix the cfg");
+            var number = (int)CfgLimits.Integer(row[1], 1, 1, where, "number (repeats; YOLOv7 cfgs use 1)");
+            var spec = new LayerSpec(i, from, fromIsList, number, module, List(row[3], $"layer {i} args"));
+            // Every input must be an earlier row (or, for row 0 only, the image).
+            foreach (var f in spec.ResolvedFrom)
+                if (f < 0 && i > 0 || f >= i)
+                    throw new ModelConfigException($"{where}: 'from' {CfgValue.Describe(row[0])} names layer {f}, but a layer reads only earlier layers (0..{i - 1}); fix the cfg");
+            layers.Add(spec);
         }
         return new YoloCfg
         {
             Source = source,
-            Nc = (int)CfgValue.ToLong(Need("nc"), "nc"),
-            DepthMultiple = CfgValue.ToDouble(Need("depth_multiple"), "depth_multiple"),
-            WidthMultiple = CfgValue.ToDouble(Need("width_multiple"), "width_multiple"),
+            Nc = (int)CfgLimits.Integer(Need("nc"), 1, CfgLimits.MaxClasses, source, "nc"),
+            DepthMultiple = CfgLimits.Positive(Need("depth_multiple"), CfgLimits.MaxMultiple, source, "depth_multiple"),
+            WidthMultiple = CfgLimits.Positive(Need("width_multiple"), CfgLimits.MaxMultiple, source, "width_multiple"),
             Anchors = anchors,
             Layers = layers,
-            InputChannels = d.TryGetValue("ch", out var ch) && ch != null ? (int)CfgValue.ToLong(ch, "ch") : 3,
+            InputChannels = d.TryGetValue("ch", out var ch) && ch != null ? (int)CfgLimits.Integer(ch, 1, CfgLimits.MaxInputChannels, source, "ch") : 3,
             Raw = d,
         };
+    }
+
+    // Rows of (w, h) pixel pairs, the same number per level.
+    private static List<IReadOnlyList<double>> ReadAnchors(IReadOnlyList<object?> rows, string source)
+    {
+        if (rows.Count == 0)
+            throw new ModelConfigException($"{source}: anchors is empty; give one row of (w, h) pairs per detection level");
+        var anchors = rows.Select((row, i) => (IReadOnlyList<double>)(row as IReadOnlyList<object?>
+                ?? throw new ModelConfigException($"{source}: anchors[{i}] must be a list of (w, h) pairs, got '{CfgValue.Describe(row)}'; fix the cfg"))
+            .Select(a => CfgLimits.Positive(a, CfgLimits.MaxAnchor, source, $"an anchor of level {i}")).ToList()).ToList();
+        if (anchors[0].Count < 2 || anchors[0].Count % 2 != 0 || anchors.Any(r => r.Count != anchors[0].Count))
+            throw new ModelConfigException($"{source}: every anchors row must hold the same number of (w, h) pairs, got rows of {string.Join(", ", anchors.Select(r => r.Count))} numbers; fix the cfg");
+        return anchors;
     }
 
     /// <summary>The same architecture with another class count (a user's dataset).</summary>

@@ -220,7 +220,8 @@ public sealed class DetectHead : YoloLayer
         {
             using var _ = no_grad();
             using var scope = NewDisposeScope();
-            var removed = ones(InChannels, dtype: ScalarType.Bool).index_fill_(0, keep.to(Conv.weight!.device), false);
+            var device = Conv.weight!.device;
+            var removed = ones(InChannels, dtype: ScalarType.Bool, device: device).index_fill_(0, keep.to(device), false);
             var implicitA = head.ia![level].Value.reshape(-1) * removed.to(ScalarType.Float32);
             var w = Conv.weight!;
             var contribution = matmul(w.reshape(w.shape[0], w.shape[1]), implicitA);

@@ -144,7 +144,7 @@ public sealed class RepConv : YoloLayer, IConvUnit
             if (rbr_identity != null)
             {
                 var inPerGroup = dense.weight!.shape[1];
-                var identity = zeros(dense.weight!.shape[0], inPerGroup, 3, 3);
+                var identity = zeros(dense.weight!.shape[0], inPerGroup, 3, 3, device: dense.weight!.device);
                 for (var i = 0; i < identity.shape[0]; i++)
                     identity[i, i % inPerGroup, 1, 1] = 1f;
                 var (wi, bi) = ConvBnFolding.Fold(identity, null, rbr_identity);
@@ -154,7 +154,8 @@ public sealed class RepConv : YoloLayer, IConvUnit
             weight = sumWeight.contiguous().DetachFromDisposeScope();
             bias = sumBias.contiguous().DetachFromDisposeScope();
         }
-        var reparam = Conv2d(dense.weight!.shape[1] * dense.groups, dense.weight!.shape[0], 3, stride: stride, padding: 1, groups: dense.groups, bias: true);
+        var reparam = Conv2d(dense.weight!.shape[1] * dense.groups, dense.weight!.shape[0], 3, stride: stride, padding: 1, groups: dense.groups, bias: true,
+            device: weight.device);
         reparam.weight = new Parameter(weight, false);
         reparam.bias = new Parameter(bias, false);
         foreach (var name in new[] { "rbr_identity", "rbr_dense", "rbr_1x1" })

@@ -17,12 +17,15 @@ internal static class TensorSelect
     }
 
     // The chain's temporaries belong to a scope: TorchSharp hands native calls only handles, so an unowned temporary
-    // can be finalized (freed) by the GC while the next call in the chain still reads it.
+    // can be finalized (freed) by the GC while the next call in the chain still reads it. Indexing (aten::index)
+    // rather than index_select: the same values, and libtorch has a meta kernel for it, so the device test can prune
+    // a model whose tensors live on the meta device. The index moves to the tensor's device wherever it was made.
     private static Tensor Selected(Tensor t, long dim, Tensor keep)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        return t.index_select(dim, keep.to(t.device)).contiguous().detach().MoveToOuterDisposeScope();
+        var at = Enumerable.Repeat(TensorIndex.Colon, (int)dim).Append(TensorIndex.Tensor(keep.to(t.device))).ToArray();
+        return t[at].contiguous().detach().MoveToOuterDisposeScope();
     }
 
     /// <summary>
