@@ -21,7 +21,7 @@ public static class CliApp
             config.AddCommand<MetricsCommand>("metrics").WithDescription("Re-scores saved detections (test --save-predictions) with YOLOv7 test.py's P, R, mAP@.5 and mAP@.5:.95.");
             config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Per-layer sensitivity analysis: metrics, params and GFLOPs with each layer pruned alone at each rate.");
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
-                .WithData((Func<string, (long Params, double Gflops)>)SelectModelStats.Read);
+                .WithData((Func<string, int, (long Params, double Gflops, int PrunableLayers)>)SelectModelStats.Read);
             config.SetExceptionHandler((exception, _) => UserErrors.Report(exception));
         });
         return app.Run(args);

@@ -6,7 +6,8 @@ namespace PruneCluster.Client.Cli;
 /// <summary><c>--layers 0-54</c> or <c>3,8,20-25</c>: prunable layer indices.</summary>
 public static class LayerRanges
 {
-    public static IReadOnlyList<int> Parse(string text, int prunableLayers)
+    /// <summary>Parses the syntax (before any model is loaded); <see cref="CheckRange"/> checks against the model.</summary>
+    public static IReadOnlyList<int> Parse(string text)
     {
         var layers = new SortedSet<int>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -16,11 +17,21 @@ public static class LayerRanges
                 throw new PruningException($"--layers '{text}': '{part}' is not a layer or a range like 20-25");
             var from = int.Parse(bounds[0], CultureInfo.InvariantCulture);
             var to = int.Parse(bounds[^1], CultureInfo.InvariantCulture);
-            if (from > to || to >= prunableLayers)
-                throw new PruningException($"--layers '{text}': '{part}' is outside 0..{prunableLayers - 1}, this model's prunable layers");
+            if (from > to)
+                throw new PruningException($"--layers '{text}': '{part}' is a reversed range; write it low to high, {to}-{from}");
             for (var l = from; l <= to; l++)
                 layers.Add(l);
         }
+        if (layers.Count == 0)
+            throw new PruningException($"--layers '{text}': no layers given; use e.g. 0-54 or 3,8,20-25");
         return layers.ToList();
+    }
+
+    /// <summary>Rejects layers the model does not have.</summary>
+    public static void CheckRange(IReadOnlyList<int> layers, int prunableLayers, string text)
+    {
+        var beyond = layers.Where(l => l >= prunableLayers).ToList();
+        if (beyond.Count > 0)
+            throw new PruningException($"--layers '{text}': layer {beyond[0]} does not exist; this model has prunable layers 0..{prunableLayers - 1}");
     }
 }

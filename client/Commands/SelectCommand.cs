@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using PruneCluster.Client.Cli;
+using PruneCluster.Engine.Checkpoints;
+using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Plots;
 using PruneCluster.Engine.Selection;
 using PruneCluster.Engine.Sensitivity;
@@ -14,12 +17,11 @@ namespace PruneCluster.Client.Commands;
 /// <c>--pruning-params</c> list and a table (or one JSON document), optionally writing the figures.
 /// </summary>
 /// <remarks>
-/// Model-statistics hook: when --params or --flops is omitted, the command calls the
-/// <see cref="ModelStatsHook"/> (a <c>Func&lt;string, (long Params, double Gflops)&gt;</c> taking the --weights path)
-/// that Program.cs attaches as the command's data:
-/// <c>config.AddCommand&lt;SelectCommand&gt;("select").WithData((Func&lt;string, (long, double)&gt;)ReadStats)</c>.
-/// (Spectre's default resolver cannot inject a Func through the constructor.) Without the hook, --params and
-/// --flops are required.
+/// Baselines: --params/--flops when given; else the unpruned model recorded in the folder's analysis.json; else the
+/// --weights model measured at the image size the files were measured at, through the <see cref="ModelStatsHook"/>
+/// (a <c>Func&lt;string, int, (long Params, double Gflops, int PrunableLayers)&gt;</c> taking the --weights path and
+/// the image size) that CliApp attaches as the command's data (Spectre's default resolver cannot inject a Func
+/// through the constructor).
 /// </remarks>
 public sealed class SelectCommand : Command<SelectCommand.Settings>
 {
@@ -39,15 +41,15 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
         public string? Output { get; init; }
 
         [CommandOption("--weights <PT>")]
-        [Description("Checkpoint the analysis was run on; supplies --params/--flops when they are omitted")]
+        [Description("Checkpoint the analysis was run on: checked against the folder's analysis.json; supplies --params/--flops (at the files' image size) when neither they nor the record do")]
         public string? Weights { get; init; }
 
         [CommandOption("--params <N>")]
-        [Description("Parameter count of the unpruned model")]
+        [Description("Parameter count of the unpruned model (default: analysis.json's, else --weights'; the paper passes its own)")]
         public long? Params { get; init; }
 
         [CommandOption("--flops <GFLOPS>")]
-        [Description("GFLOPs of the unpruned model at the analysis image size")]
+        [Description("GFLOPs of the unpruned model at the analysis image size (default: analysis.json's, else --weights' at the files' image size)")]
         public double? Flops { get; init; }
 
         [CommandOption("--params-layers <N>")]
@@ -83,12 +85,8 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Output))
                 return ValidationResult.Error("--output is required: the folder holding the sensitivity files output_*.txt");
-            if (Weights is null)
-            {
-                var missing = new[] { Params is null ? "--params" : null, Flops is null ? "--flops" : null }.OfType<string>().ToList();
-                if (missing.Count > 0)
-                    return ValidationResult.Error($"{string.Join(" and ", missing)} required: give the unpruned model's counts, or --weights to read them from the checkpoint");
-            }
+            if (Weights is not null && !File.Exists(Weights))
+                return ValidationResult.Error($"--weights {Weights}: file not found");
             if (Params is <= 0)
                 return ValidationResult.Error("--params must be a positive parameter count");
             if (Flops is { } flops && (!double.IsFinite(flops) || flops <= 0))
@@ -106,40 +104,60 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
     {
         try
         {
-            var (baselineParams, baselineGflops) = Baselines(context, settings);
-            var table = new SensitivityStore(settings.Output!).Load();
-            var options = new LayerSelectionOptions(baselineParams, baselineGflops, settings.ParamsLayers, settings.FlopsLayers, settings.ParamsMap, settings.FlopsMap);
+            var store = new SensitivityStore(settings.Output!);
+            var record = store.Record();
+            var img = store.ImageSize();
+            if (record is null)
+                Console.Error.WriteLine($"note: {settings.Output} has no {SensitivityRecord.FileName} (made by the paper's code or an older prunecluster): only the lines themselves are checked for a mixture of runs, and no-op prunings cannot be told apart");
+            if (record is not null && settings.Weights is not null && FileDigest.Sha256(settings.Weights) != record.Identity.ModelSha256)
+                throw new SensitivityDataException(SensitivityProblem.OtherSettings, settings.Weights, null,
+                    $"not the model {settings.Output} was measured with ({record.Model}, sha256 {record.Identity.ModelSha256[..12]}…); pass that checkpoint, or omit --weights");
+            var (baselineParams, baselineGflops, layerCount) = Baselines(context, settings, record, img);
+            var table = store.Load(layerCount);
+            var excluded = record?.NoOps.Select(n => (n.Layer, n.Rate)).ToList() ?? [];
+            var options = new LayerSelectionOptions(baselineParams, baselineGflops, settings.ParamsLayers, settings.FlopsLayers, settings.ParamsMap, settings.FlopsMap, excluded);
             var selection = LayerSelector.Select(table, options);
-            var plots = settings.Plot ? SensitivityPlots.Write(settings.Output!, table, selection) : [];
+            var plots = settings.Plot ? SensitivityPlots.Write(settings.Output!, table, selection, record?.Baseline) : [];
             if (settings.Json)
-                WriteJson(selection, plots);
+                WriteJson(selection, plots, img, excluded);
             else
-                WriteText(selection, plots);
+                WriteText(selection, plots, record?.Baseline, excluded);
             return 0;
         }
-        catch (Exception error) when (error is SensitivityDataException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception error) when (error is SensitivityDataException or ArgumentException or InvalidOperationException or IOException or CheckpointException or ModelConfigException)
         {
-            // Raw write: the message is one line by design and must not be wrapped at the console width.
-            _console.Profile.Out.Writer.WriteLine($"error: {error.Message}");
-            return 1;
+            // One line on stderr; bad or mixed input is the user's to fix (exit 2), like every other command.
+            Console.Error.WriteLine($"error: {error.Message}");
+            return UserErrors.BadInput;
         }
     }
 
-    private (long Params, double Gflops) Baselines(CommandContext context, Settings settings)
+    // Explicit options first, then the folder's record, then the --weights model at the files' image size.
+    private static (long Params, double Gflops, int? LayerCount) Baselines(CommandContext context, Settings settings, SensitivityRecord? record, int img)
     {
-        if (settings.Params is { } parameters && settings.Flops is { } flops)
-            return (parameters, flops);
-        var reader = ModelStatsHook(context)
-            ?? throw new InvalidOperationException($"cannot read parameter count and GFLOPs from {settings.Weights}: this build has no model-statistics reader; pass --params and --flops");
-        var stats = reader(settings.Weights!);
-        return (settings.Params ?? stats.Params, settings.Flops ?? stats.Gflops);
+        long? parameters = settings.Params ?? record?.Baseline?.ParamsFused;
+        double? flops = settings.Flops ?? record?.Baseline?.Gflops;
+        int? layers = record?.PrunableLayers;
+        if ((parameters is null || flops is null || layers is null) && settings.Weights is not null)
+        {
+            var reader = ModelStatsHook(context)
+                ?? throw new InvalidOperationException($"cannot read parameter count and GFLOPs from {settings.Weights}: this build has no model-statistics reader; pass --params and --flops");
+            var stats = reader(settings.Weights, img);
+            (parameters, flops, layers) = (parameters ?? stats.Params, flops ?? stats.Gflops, layers ?? stats.PrunableLayers);
+        }
+        if (parameters is null || flops is null)
+        {
+            var missing = string.Join(" and ", new[] { parameters is null ? "--params" : null, flops is null ? "--flops" : null }.OfType<string>());
+            throw new InvalidOperationException($"{missing} required: {settings.Output} records no unpruned baseline; give the unpruned model's counts (at img {img}), or --weights to measure them");
+        }
+        return (parameters.Value, flops.Value, layers);
     }
 
-    /// <summary>The model-statistics hook attached with <c>WithData</c>, if any.</summary>
-    public static Func<string, (long Params, double Gflops)>? ModelStatsHook(CommandContext context) =>
-        context.Data as Func<string, (long Params, double Gflops)>;
+    /// <summary>The model-statistics hook attached with <c>WithData</c>, if any: (weights, img) → fused params, GFLOPs, prunable layers.</summary>
+    public static Func<string, int, (long Params, double Gflops, int PrunableLayers)>? ModelStatsHook(CommandContext context) =>
+        context.Data as Func<string, int, (long Params, double Gflops, int PrunableLayers)>;
 
-    private void WriteText(LayerSelection selection, IReadOnlyList<string> plots)
+    private void WriteText(LayerSelection selection, IReadOnlyList<string> plots, SensitivityBaseline? baseline, IReadOnlyList<(int Layer, double Rate)> excluded)
     {
         // Written raw (not as Spectre markup/text) so a long list is never wrapped and stays pasteable.
         var output = _console.Profile.Out.Writer;
@@ -153,11 +171,13 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
             grid.AddRow(
                 row.Layer.ToString(CultureInfo.InvariantCulture),
                 PythonRepr.Float(row.Rate),
-                row.ChosenFor switch { SelectionTarget.Flops => "FLOPS", SelectionTarget.Params => "params", _ => "both" },
+                ChosenFor(row) + (row.MergedRate is { } other ? $" (merged: {PythonRepr.Float(other)} dropped)" : ""),
                 row.Map.ToString("0.0000", CultureInfo.InvariantCulture),
                 $"{row.ParamsRemoved.ToString("N0", CultureInfo.InvariantCulture)} ({row.ParamsRemovedShare.ToString("P1", CultureInfo.InvariantCulture)})",
                 $"{row.GflopsRemoved.ToString("0.000", CultureInfo.InvariantCulture)} ({row.GflopsRemovedShare.ToString("P1", CultureInfo.InvariantCulture)})");
         }
+        if (baseline is not null)
+            grid.Caption($"unpruned: mAP {baseline.Map.ToString("0.0000", CultureInfo.InvariantCulture)}, {selection.BaselineParams.ToString("N0", CultureInfo.InvariantCulture)} params, {selection.BaselineGflops.ToString("0.###", CultureInfo.InvariantCulture)} GFLOPs");
         _console.Write(grid);
 
         foreach (var search in new[] { selection.FlopsSearch, selection.ParamsSearch })
@@ -165,13 +185,18 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
             if (!search.PaperLoopEnds)
                 output.WriteLine($"note: {search.Criterion}: the paper's threshold loop would never end for these scores (ties or too few usable layers); took the {search.RequestedLayers} best-scoring layers instead (docs/layer-selection.md)");
         }
-        if (selection.LayersWithSeveralRates.Count > 0)
-            output.WriteLine($"note: layers {string.Join(", ", selection.LayersWithSeveralRates)} appear with two rates (one from each search), as the paper's list would have them");
+        foreach (var row in selection.Merged)
+            output.WriteLine($"note: layer {row.Layer} was picked at rates {PythonRepr.Float(row.MergedRate!.Value)} and {PythonRepr.Float(row.Rate)} (one per search); the list keeps the larger rate so it names each layer once (docs/layer-selection.md)");
+        if (excluded.Count > 0)
+            output.WriteLine($"note: never picked, because pruning changed nothing (the rate would remove every filter): {string.Join(", ", excluded.Select(e => $"({e.Layer}, {PythonRepr.Float(e.Rate)})"))}");
         foreach (var plot in plots)
             output.WriteLine(plot);
     }
 
-    private void WriteJson(LayerSelection selection, IReadOnlyList<string> plots)
+    private static string ChosenFor(SelectedLayer row) =>
+        row.ChosenFor switch { SelectionTarget.Flops => "FLOPS", SelectionTarget.Params => "params", _ => "both" };
+
+    private void WriteJson(LayerSelection selection, IReadOnlyList<string> plots, int img, IReadOnlyList<(int Layer, double Rate)> excluded)
     {
         var document = new
         {
@@ -181,13 +206,16 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
             {
                 layer = l.Layer,
                 rate = l.Rate,
-                chosenFor = l.ChosenFor switch { SelectionTarget.Flops => "FLOPS", SelectionTarget.Params => "params", _ => "both" },
+                chosenFor = ChosenFor(l),
+                mergedRate = l.MergedRate,
                 map = l.Map,
                 paramsRemoved = l.ParamsRemoved,
                 gflopsRemoved = l.GflopsRemoved,
                 paramsRemovedShare = l.ParamsRemovedShare,
                 gflopsRemovedShare = l.GflopsRemovedShare,
             }),
+            img,
+            excluded = excluded.Select(e => new object[] { e.Layer, e.Rate }),
             baselineParams = selection.BaselineParams,
             baselineGflops = selection.BaselineGflops,
             searches = new[] { selection.FlopsSearch, selection.ParamsSearch }.Select(s => new

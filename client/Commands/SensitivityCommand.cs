@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
@@ -31,40 +28,49 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         public string PruningRate { get; init; } = "[0.25, 0.5, 0.75]";
 
         [CommandOption("--criterion <N>")]
+        [Description("Filter importance, the paper's numbering: 0 smallest L2 norm (default), 1 largest L2, 2 smallest L1, 3 largest L1, 4 smallest BN scale, 5 smallest BN scale × L1, 6 random (with --seed).")]
         [DefaultValue(0)]
         public int Criterion { get; init; }
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the random criterion (--criterion 6); recorded with the results.")]
         [DefaultValue(0L)]
         public long Seed { get; init; }
 
         [CommandOption("--layers <RANGES>")]
-        [Description("Prunable layers to analyse, e.g. 0-54 or 3,8,20-25 (default: all).")]
+        [Description("Prunable layers to analyse, e.g. 0-54 or 3,8,20-25 (default: all). Runs with other layers add to the same folder.")]
         public string? Layers { get; init; }
 
         [CommandOption("--out <DIR>")]
-        [Description("Output folder; a re-run with the same folder continues where it stopped.")]
+        [Description("Output folder. It records what it was measured with (analysis.json): a re-run with the same settings resumes where it stopped, one with other settings is refused.")]
         public string? Out { get; init; }
 
+        [CommandOption("--restart")]
+        [Description("Start a new analysis in --out: the files of the one there are first moved into --out/previous-YYYYMMDD-HHMMSS/.")]
+        public bool Restart { get; init; }
+
         [CommandOption("--img <SIZE>")]
+        [Description("Evaluation image size (pixels).")]
         [DefaultValue(640)]
         public int Img { get; init; } = 640;
 
         [CommandOption("--batch <N>")]
-        [Description("Batch size. Fast mode also holds one batch's activations for the variants being evaluated: lower it for large models at 640.")]
+        [Description("Batch size (it sets the rectangular batch shapes, so it is part of the analysis). Fast mode also holds one batch's activations for the variants being evaluated: lower it for large models at 640.")]
         [DefaultValue(32)]
         public int Batch { get; init; } = 32;
 
         [CommandOption("--conf <THRESHOLD>")]
+        [Description("NMS confidence threshold, 0-1 (test.py's 0.001).")]
         [DefaultValue(0.001)]
         public double Conf { get; init; } = 0.001;
 
         [CommandOption("--iou <THRESHOLD>")]
+        [Description("NMS IoU threshold, 0-1 (test.py's 0.65).")]
         [DefaultValue(0.65)]
         public double Iou { get; init; } = 0.65;
 
         [CommandOption("--naive")]
-        [Description("Evaluate like the paper: copy, prune, re-decode and evaluate per (layer, rate). For comparison.")]
+        [Description("Evaluate like the paper: copy, prune, re-decode and evaluate per (layer, rate). For comparison; same results.")]
         public bool Naive { get; init; }
 
         [CommandOption("--activation-cache-gb <GB>")]
@@ -73,10 +79,11 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         public double ActivationCacheGb { get; init; } = SensitivityOptions.DefaultActivationCacheBytes / (double)(1L << 30);
 
         [CommandOption("--no-plots")]
+        [Description("Do not write the PNG figures.")]
         public bool NoPlots { get; init; }
 
         [CommandOption("--json")]
-        [Description("Print the results as one JSON document instead of the summary.")]
+        [Description("Print the folder's results as one JSON document instead of the summary.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate()
@@ -85,47 +92,92 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                 return ValidationResult.Error("--data YAML and --out DIR are required");
             if (!File.Exists(Data))
                 return ValidationResult.Error($"--data {Data}: file not found");
+            if (File.Exists(Out))
+                return ValidationResult.Error($"--out {Out} is a file; give a folder");
             if (Weights == null)
                 return ValidationResult.Error("--weights is required: the trained model to analyse");
             if (Criterion is < 0 or > 6)
                 return ValidationResult.Error($"--criterion {Criterion}: use 0-6");
             if (Img <= 0 || Batch <= 0)
                 return ValidationResult.Error("--img and --batch must be positive");
+            if (!(Conf is >= 0 and <= 1))
+                return ValidationResult.Error($"--conf {Conf}: use a threshold between 0 and 1");
+            if (!(Iou is >= 0 and <= 1))
+                return ValidationResult.Error($"--iou {Iou}: use a threshold between 0 and 1");
             if (!(ActivationCacheGb >= 0) || double.IsInfinity(ActivationCacheGb))
                 return ValidationResult.Error($"--activation-cache-gb {ActivationCacheGb}: use a size in GiB, 0 or more");
+            try
+            {
+                ParseRates(PruningRate);
+                if (Layers != null)
+                    LayerRanges.Parse(Layers);
+            }
+            catch (PruningException e)
+            {
+                return ValidationResult.Error(e.Message);
+            }
             return base.Validate();
         }
     }
 
+    /// <summary>The rates, each one a whole percent (the files carry the rate only in their name; see SensitivityFile.CheckRate).</summary>
+    private static IReadOnlyList<double> ParseRates(string text)
+    {
+        var rates = RateList.Parse(text);
+        if (rates.Select(SensitivityFile.CheckRate).FirstOrDefault(problem => problem != null) is { } problem)
+            throw new PruningException($"--pruning-rate '{text}': {problem}");
+        return rates;
+    }
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var rates = RateList.Parse(settings.PruningRate);
-        using var loaded = ModelSource.Open(settings);
-        var layers = settings.Layers == null ? null : LayerRanges.Parse(settings.Layers, loaded.Model.PrunableLayers.Count);
+        var rates = ParseRates(settings.PruningRate);
+        var layers = settings.Layers == null ? null : LayerRanges.Parse(settings.Layers);
         var data = DataYaml.Load(settings.Data!);
         var options = new SensitivityOptions(rates, (Criterion)settings.Criterion, settings.Seed, layers,
             NmsOptions.ForTest with { ConfThreshold = settings.Conf, IouThreshold = settings.Iou }, settings.Naive,
             (long)(settings.ActivationCacheGb * (1L << 30)));
-        var analysis = new SensitivityAnalysis(loaded, data, settings.Img, settings.Batch, options);
+        var folder = new SensitivityFolder(settings.Out!);
+        // Checked before the model and the data are loaded: a run that would mix analyses stops at once.
+        if (settings.Restart && folder.MoveAside(ReportNames) is { } moved)
+            Console.Error.WriteLine($"moved the previous analysis of {settings.Out} to {moved}");
+        folder.CheckResumable(SensitivityIdentity.Measure(settings.Weights!, data, settings.Img, settings.Batch, options));
 
-        IReadOnlyList<SensitivityResult> results = [];
-        if (settings.Json || Console.IsErrorRedirected)
+        using var loaded = ModelSource.Open(settings);
+        if (layers != null)
+            LayerRanges.CheckRange(layers, loaded.Model.PrunableLayers.Count, settings.Layers!);
+        var analysis = new SensitivityAnalysis(loaded, data, settings.Img, settings.Batch, options);
+        var plan = analysis.Plan();
+        var existing = folder.ReadResults();
+        var pending = plan.Where(v => !existing.ContainsKey(v)).ToList();
+        if (existing.Count > 0)
         {
-            results = analysis.Run(settings.Out!, new LineProgress(), cancellationToken);
+            var done = plan.Count - pending.Count;
+            Console.Error.WriteLine(pending.Count == 0 ? $"{settings.Out} already holds all {plan.Count} results of this run; nothing to evaluate"
+                : done > 0 ? $"resuming {settings.Out}: {done} of {plan.Count} results of this run already there; continuing at layer {pending[0].Layer}, rate {PythonRepr.Float(pending[0].Rate)}"
+                : $"adding to {settings.Out} (same analysis, {existing.Count} results there): starting at layer {pending[0].Layer}, rate {PythonRepr.Float(pending[0].Rate)}");
         }
-        else
+
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("sensitivity analysis", maxValue: analysis.Plan().Count);
-                    results = analysis.Run(settings.Out!, new SyncProgress<SensitivityProgress>(p =>
-                    {
-                        task.Value = p.Done;
-                        task.Description = Markup.Escape(Extremes(p.Results));
-                    }), cancellationToken);
-                });
+            e.Cancel = true; // stop after the current evaluation, with everything finished saved
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        IReadOnlyList<SensitivityResult> results = [];
+        try
+        {
+            results = RunWithProgress(analysis, settings, interrupt.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"interrupted: {analysis.SavedResults} results are saved in {settings.Out} ({plan.Count - pending.Count + (analysis.SavedResults - existing.Count)} of the {plan.Count} this run planned); run the same command again to resume");
+            return InterruptedExitCode;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
         }
 
         if (analysis.CacheUse is { } cache && !settings.Json)
@@ -136,28 +188,57 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                                         ? $"; the others were recomputed per group of variants. All would need {Math.Ceiling(cache.NeededBytes / GiB * 10) / 10:F1} GiB (--activation-cache-gb)."
                                         : ""));
         }
-        var written = WriteReports(settings.Out!, results);
+        var record = folder.ReadRecord();
+        var report = new SensitivityReport(results, record);
+        var written = report.Write(settings.Out!);
         if (!settings.NoPlots && results.Count > 0)
         {
             try
             {
-                written.AddRange(SensitivityPlots.Write(settings.Out!, SensitivityTable.FromResults(results)));
+                // The whole folder, checked against its record: plots compare every layer at every rate.
+                written.AddRange(SensitivityPlots.Write(settings.Out!, new SensitivityStore(settings.Out!).Load(), baseline: record?.Baseline));
             }
             catch (SensitivityDataException e)
             {
-                // Plots compare every layer; a partial run (--layers) still has its text, json and csv results.
-                Console.Error.WriteLine($"note: no plots: {e.Message}");
+                Console.Error.WriteLine($"note: no plots yet: {e.Message}");
             }
         }
+        foreach (var noOp in analysis.NoOps)
+            Console.Error.WriteLine($"note: layer {noOp.Layer} at rate {PythonRepr.Float(noOp.Rate)} pruned nothing (it would remove all {noOp.Filters} filters); its line measures the unpruned model, and select never picks it ({SensitivityRecord.FileName} marks it)");
         if (settings.Json)
         {
-            JsonOutput.Print(new { Results = results.Select(ToJson), Files = written });
+            JsonOutput.Print(report.ToJson(written));
             return 0;
         }
-        Render(results, rates);
+        report.Render();
         foreach (var file in written)
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(file)}[/]");
         return 0;
+    }
+
+    /// <summary>Exit code after Ctrl-C, as shells report a process stopped by SIGINT (128 + 2).</summary>
+    public const int InterruptedExitCode = 130;
+
+    /// <summary>Files the command writes besides the output_*.txt files and analysis.json (moved aside by --restart).</summary>
+    private static IEnumerable<string> ReportNames => [.. SensitivityReport.FileNames, .. SensitivityPlots.FileNames];
+
+    private static IReadOnlyList<SensitivityResult> RunWithProgress(SensitivityAnalysis analysis, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Json || Console.IsErrorRedirected)
+            return analysis.Run(settings.Out!, new LineProgress(), cancellationToken);
+        IReadOnlyList<SensitivityResult> results = [];
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("sensitivity analysis", maxValue: analysis.Plan().Count);
+                results = analysis.Run(settings.Out!, new SyncProgress<SensitivityProgress>(p =>
+                {
+                    task.Value = p.Done;
+                    task.Description = Markup.Escape(Extremes(p.Results));
+                }), cancellationToken);
+            });
+        return results;
     }
 
     private static string Extremes(IReadOnlyList<SensitivityResult> results)
@@ -167,36 +248,6 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         var worst = results.MinBy(r => r.Map)!;
         var best = results.MaxBy(r => r.Map)!;
         return $"most sensitive: layer {worst.Layer}@{worst.Rate} mAP {worst.Map:F3}; least: layer {best.Layer}@{best.Rate} mAP {best.Map:F3}";
-    }
-
-    private static object ToJson(SensitivityResult r) => new
-    {
-        r.Layer, r.Rate, r.Mp, r.Mr, r.Map50, r.Map, Maps = r.PerClassMaps, r.Params, r.Gflops,
-        SpeedMs = new[] { r.Timing.InferenceMs, r.Timing.NmsMs, r.Timing.TotalMs },
-    };
-
-    private static List<string> WriteReports(string dir, IReadOnlyList<SensitivityResult> results)
-    {
-        var json = Path.Combine(dir, "sensitivity.json");
-        AtomicText.Write(json, JsonSerializer.Serialize(new { Results = results.Select(ToJson) }, JsonOutput.Options));
-        var csv = new StringBuilder("layer,rate,mp,mr,map50,map,params,gflops,inference_ms,nms_ms\n");
-        foreach (var r in results)
-            csv.Append(string.Join(",", new object[] { r.Layer, r.Rate, r.Mp, r.Mr, r.Map50, r.Map, r.Params, r.Gflops, r.Timing.InferenceMs, r.Timing.NmsMs }
-                .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Append('\n');
-        var csvPath = Path.Combine(dir, "sensitivity.csv");
-        AtomicText.Write(csvPath, csv.ToString());
-        return [.. Directory.GetFiles(dir, "output_*.txt").Order(), json, csvPath];
-    }
-
-    private static void Render(IReadOnlyList<SensitivityResult> results, IReadOnlyList<double> rates)
-    {
-        var table = new Table().RoundedBorder().Title("mAP@.5:.95 with one layer pruned");
-        table.AddColumn("layer");
-        foreach (var rate in rates)
-            table.AddColumn(new TableColumn($"rate {rate.ToString(CultureInfo.InvariantCulture)}").RightAligned());
-        foreach (var layer in results.GroupBy(r => r.Layer).OrderBy(g => g.Key))
-            table.AddRow([layer.Key.ToString(CultureInfo.InvariantCulture), .. rates.Select(rate => layer.FirstOrDefault(r => r.Rate == rate)?.Map.ToString("F4", CultureInfo.InvariantCulture) ?? "-")]);
-        AnsiConsole.Write(table);
     }
 
     /// <summary>Progress as plain lines on stderr when no terminal draws a bar (CI logs, --json).</summary>

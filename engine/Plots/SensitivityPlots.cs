@@ -23,41 +23,45 @@ public static class SensitivityPlots
     /// Writes the five PNGs into <paramref name="dir"/> (created if needed) and returns their paths.
     /// With a <paramref name="selection"/>, the parameter and GFLOPs figures show what pruning each layer removes
     /// (relative to the selection's baselines, as the paper plots) and mark the picks; without one they show what
-    /// is left, since the files alone do not hold the unpruned counts. The heat map's drop is measured from
-    /// <paramref name="unprunedMap"/>, or, when it is not given, from the best mAP in the table (and says so).
+    /// is left. With a <paramref name="baseline"/> (the folder's unpruned model), every figure draws it (a dashed
+    /// "unpruned" line; the heat map's drop is measured from its mAP); without one (a folder made by the paper's
+    /// code) the drop is measured from the best mAP in the table, and the title says so.
     /// </summary>
-    public static IReadOnlyList<string> Write(string dir, SensitivityTable table, LayerSelection? selection = null, double? unprunedMap = null)
+    public static IReadOnlyList<string> Write(string dir, SensitivityTable table, LayerSelection? selection = null, SensitivityBaseline? baseline = null)
     {
+        var unprunedMap = baseline?.Map;
         Directory.CreateDirectory(dir);
         var paths = FileNames.Select(name => Path.Combine(dir, name)).ToList();
-        SaveCounts(paths[0], table, selection, selection?.ParamsSearch.Picks,
+        SaveCounts(paths[0], table, selection, selection?.ParamsSearch.Picks, selection is null ? baseline?.ParamsFused / 1e6 : null,
             r => selection is null ? r.Params / 1e6 : (selection.BaselineParams - r.Params) / 1e6,
             selection is null ? "Parameters left (millions)" : "Pruned parameters (millions)",
             Colors.LimeGreen, "Selected rates for pruning parameters");
-        SaveCounts(paths[1], table, selection, selection?.FlopsSearch.Picks,
+        SaveCounts(paths[1], table, selection, selection?.FlopsSearch.Picks, selection is null ? baseline?.Gflops : null,
             r => selection is null ? r.Gflops : selection.BaselineGflops - r.Gflops,
             selection is null ? "GFLOPs left" : "Pruned GFLOPs",
             Colors.RoyalBlue, "Selected rates for pruning FLOPs");
-        SaveMap(paths[2], table, selection);
+        SaveMap(paths[2], table, selection, unprunedMap);
         SaveMapDropHeatmap(paths[3], table, unprunedMap);
-        SaveMapBars(paths[4], table);
+        SaveMapBars(paths[4], table, unprunedMap);
         return paths;
     }
 
     private static void SaveCounts(string path, SensitivityTable table, LayerSelection? selection, IReadOnlyList<(int Layer, double Rate)>? picks,
-        Func<SensitivityResult, double> value, string yLabel, Color pickColor, string pickLabel)
+        double? unpruned, Func<SensitivityResult, double> value, string yLabel, Color pickColor, string pickLabel)
     {
         var plot = NewLayerPlot(yLabel);
         AddRateLines(plot, table, value);
+        AddUnpruned(plot, unpruned);
         if (selection is not null && picks is { Count: > 0 })
             AddPicks(plot, picks.Select(p => (p.Layer, value(table.Get(p.Layer, p.Rate)))), pickColor, pickLabel);
         Save(plot, path);
     }
 
-    private static void SaveMap(string path, SensitivityTable table, LayerSelection? selection)
+    private static void SaveMap(string path, SensitivityTable table, LayerSelection? selection, double? unprunedMap)
     {
         var plot = NewLayerPlot("mAP@0.5:0.95");
         AddRateLines(plot, table, r => r.Map);
+        AddUnpruned(plot, unprunedMap);
         if (selection is not null)
         {
             var groups = new[]
@@ -106,7 +110,7 @@ public static class SensitivityPlots
         Save(plot, path, width: Math.Max(Width, 24 * table.LayerCount + 300), height: 150 + 90 * table.Rates.Count, legend: false);
     }
 
-    private static void SaveMapBars(string path, SensitivityTable table)
+    private static void SaveMapBars(string path, SensitivityTable table, double? unprunedMap)
     {
         var plot = new Plot();
         var rates = table.Rates.Count;
@@ -128,8 +132,14 @@ public static class SensitivityPlots
         }
         plot.XLabel("Convolutional layer index");
         plot.YLabel("mAP@0.5:0.95");
+        if (unprunedMap is { } map)
+        {
+            var line = plot.Add.HorizontalLine(map, 1.5f, Colors.Black, LinePattern.Dashed);
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = UnprunedLabel(map), LineColor = Colors.Black, LinePattern = LinePattern.Dashed, LineWidth = 1.5f });
+            line.LegendText = "";
+        }
         plot.Title("mAP per layer and pruning rate");
-        var highest = Enumerable.Range(0, table.LayerCount).SelectMany(l => table.Rates.Select(r => table.Get(l, r).Map)).Max();
+        var highest = Math.Max(unprunedMap ?? 0, Enumerable.Range(0, table.LayerCount).SelectMany(l => table.Rates.Select(r => table.Get(l, r).Map)).Max());
         plot.Axes.SetLimits(-1, table.LayerCount, 0, Math.Max(highest, 1e-3) * 1.05);
         plot.ShowLegend(Edge.Right);
         Save(plot, path, width: Math.Max(Width, 28 * table.LayerCount + 200), height: Height);
@@ -153,6 +163,17 @@ public static class SensitivityPlots
             line.LineWidth = 1.5f;
         }
     }
+
+    // The unpruned model's value, which every line's drop is read against.
+    private static void AddUnpruned(Plot plot, double? value)
+    {
+        if (value is not { } unpruned)
+            return;
+        var line = plot.Add.HorizontalLine(unpruned, 1.5f, Colors.Black, LinePattern.Dashed);
+        line.LegendText = UnprunedLabel(unpruned);
+    }
+
+    private static string UnprunedLabel(double value) => $"unpruned: {value.ToString("0.####", CultureInfo.InvariantCulture)}";
 
     private static void AddPicks(Plot plot, IEnumerable<(int Layer, double Value)> points, Color color, string label)
     {

@@ -3,7 +3,7 @@ using PruneCluster.Engine.Sensitivity;
 namespace PruneCluster.Engine.Selection;
 
 /// <summary>The result of <see cref="LayerSelector.Select"/>: the rows in the paper's output order and both searches.</summary>
-/// <param name="Layers">Selected (layer, rate) rows, FLOPs picks first, then new parameter picks (the paper's dict order).</param>
+/// <param name="Layers">Selected (layer, rate) rows, FLOPs picks first, then new parameter picks (the paper's dict order), one row per layer.</param>
 /// <param name="ParamsSearch">The parameter search.</param>
 /// <param name="FlopsSearch">The GFLOPs search.</param>
 /// <param name="BaselineParams">The baseline parameter count used.</param>
@@ -25,9 +25,8 @@ public sealed record LayerSelection(
     public string PaperSyntax => "[" + string.Join(", ", Layers.Select(l => $"({l.Layer}, {PythonRepr.Float(l.Rate)})")) + "]";
 
     /// <summary>
-    /// Layers that appear with two different rates (the paper keys its result by (layer, rate), so the FLOPs and the
-    /// parameter search can pick one layer at two rates; the list then names that layer twice).
+    /// Rows where both searches picked the layer at different rates (the paper's list would name the layer twice,
+    /// which <c>--pruning-params</c> rejects); each keeps the larger rate, <see cref="SelectedLayer.MergedRate"/> the other.
     /// </summary>
-    public IReadOnlyList<int> LayersWithSeveralRates =>
-        Layers.GroupBy(l => l.Layer).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+    public IReadOnlyList<SelectedLayer> Merged => Layers.Where(l => l.MergedRate is not null).ToList();
 }

@@ -20,7 +20,12 @@ namespace PruneCluster.Engine.Selection;
 /// among those with a positive value, equal values ordered by lower layer index, listed in layer order (the
 /// order the paper's list has). <see cref="CriterionSearch.PaperLoopEnds"/> tells which rule applied.</para>
 /// <para>The two lists are merged like the paper's dict: GFLOPs picks first, labelled Flops; then each parameter
-/// pick either turns an equal (layer, rate) into Both or is appended as Params.</para>
+/// pick either turns an equal (layer, rate) into Both or is appended as Params. A layer picked at two different
+/// rates (the paper's list then names it twice, and its prune.py would prune it twice, compounding the rates) is
+/// merged into one row at the larger rate, labelled Both, at the place of its first pick, with
+/// <see cref="SelectedLayer.MergedRate"/> set; so the list is one that prune, test, train and campaigns accept.</para>
+/// <para>(layer, rate) pairs in <see cref="LayerSelectionOptions.Excluded"/> (prunings that changed nothing) are
+/// never scored, so never picked.</para>
 /// </remarks>
 public static class LayerSelector
 {
@@ -35,9 +40,10 @@ public static class LayerSelector
         Validate(table, options);
         var paperRateOrder = PaperRateOrder(table);
 
-        var flops = Search("FLOPS", table, paperRateOrder, options.FlopsLayers, options.FlopsMap,
+        var excluded = options.Excluded?.ToHashSet() ?? [];
+        var flops = Search("FLOPS", table, paperRateOrder, excluded, options.FlopsLayers, options.FlopsMap,
             r => options.BaselineGflops - r.Gflops);
-        var parameters = Search("params", table, paperRateOrder, options.ParamsLayers, options.ParamsMap,
+        var parameters = Search("params", table, paperRateOrder, excluded, options.ParamsLayers, options.ParamsMap,
             r => (double)options.BaselineParams - r.Params);
 
         var order = new List<(int Layer, double Rate)>();
@@ -55,16 +61,29 @@ public static class LayerSelector
                 targets[pick] = SelectionTarget.Both;
         }
 
-        var rows = order.Select(pick =>
+        var rows = new List<SelectedLayer>();
+        foreach (var pick in order)
         {
-            var result = table.Get(pick.Layer, pick.Rate);
-            var paramsRemoved = options.BaselineParams - result.Params;
-            var gflopsRemoved = options.BaselineGflops - result.Gflops;
-            return new SelectedLayer(pick.Layer, pick.Rate, targets[pick], result.Map, paramsRemoved, gflopsRemoved,
-                options.BaselineParams == 0 ? 0 : (double)paramsRemoved / options.BaselineParams,
-                options.BaselineGflops == 0 ? 0 : gflopsRemoved / options.BaselineGflops);
-        }).ToList();
+            var row = Row(table, options, pick, targets[pick]);
+            var earlier = rows.FindIndex(r => r.Layer == pick.Layer);
+            if (earlier < 0)
+                rows.Add(row);
+            else
+            {
+                var kept = rows[earlier].Rate >= row.Rate ? rows[earlier] : row;
+                rows[earlier] = kept with { ChosenFor = SelectionTarget.Both, MergedRate = Math.Min(rows[earlier].Rate, row.Rate) };
+            }
+        }
         return new LayerSelection(rows, parameters, flops, options.BaselineParams, options.BaselineGflops);
+    }
+
+    private static SelectedLayer Row(SensitivityTable table, LayerSelectionOptions options, (int Layer, double Rate) pick, SelectionTarget target)
+    {
+        var result = table.Get(pick.Layer, pick.Rate);
+        var paramsRemoved = options.BaselineParams - result.Params;
+        var gflopsRemoved = options.BaselineGflops - result.Gflops;
+        return new SelectedLayer(pick.Layer, pick.Rate, target, result.Map, paramsRemoved, gflopsRemoved,
+            (double)paramsRemoved / options.BaselineParams, gflopsRemoved / options.BaselineGflops);
     }
 
     /// <summary>
@@ -76,7 +95,7 @@ public static class LayerSelector
             .OrderBy(i => $"output_{(long)(100 * table.Rates[i])}.txt", StringComparer.Ordinal)
             .ToArray();
 
-    private static CriterionSearch Search(string criterion, SensitivityTable table, int[] rateOrder, int wanted, double exponent, Func<SensitivityResult, double> reduction)
+    private static CriterionSearch Search(string criterion, SensitivityTable table, int[] rateOrder, HashSet<(int Layer, double Rate)> excluded, int wanted, double exponent, Func<SensitivityResult, double> reduction)
     {
         var layers = table.LayerCount;
         var bestScores = new double[layers];
@@ -87,6 +106,8 @@ public static class LayerSelector
             bestScores[layer] = double.NegativeInfinity;
             foreach (var column in rateOrder)
             {
+                if (excluded.Contains((layer, table.Rates[column])))
+                    continue;
                 var result = table[layer, column];
                 // Python: reduction * (map ** k); Math.Pow and Python's float pow both call the C library's pow.
                 var score = reduction(result) * Math.Pow(result.Map, exponent);

@@ -9,6 +9,10 @@ namespace PruneCluster.Engine.Selection;
 /// <param name="GflopsRemoved">Baseline GFLOPs minus those left by that run.</param>
 /// <param name="ParamsRemovedShare">ParamsRemoved / baseline parameters.</param>
 /// <param name="GflopsRemovedShare">GflopsRemoved / baseline GFLOPs.</param>
+/// <param name="MergedRate">
+/// The other search's smaller rate for this layer when both searches picked the layer at different rates (the row
+/// keeps the larger; see <see cref="LayerSelector"/>), else null.
+/// </param>
 public sealed record SelectedLayer(
     int Layer,
     double Rate,
@@ -17,4 +21,5 @@ public sealed record SelectedLayer(
     long ParamsRemoved,
     double GflopsRemoved,
     double ParamsRemovedShare,
-    double GflopsRemovedShare);
+    double GflopsRemovedShare,
+    double? MergedRate = null);

@@ -44,23 +44,49 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
     /// <summary>How the last fast run reused the unpruned activations; null before one has run.</summary>
     public ActivationCacheUse? CacheUse { get; private set; }
 
+    /// <summary>The unpruned model measured like every line; set by <see cref="Run"/> (null if nothing was ever evaluated).</summary>
+    public SensitivityBaseline? Baseline { get; private set; }
+
+    /// <summary>Every (layer, rate) of the folder whose pruning changed nothing; set by <see cref="Run"/>.</summary>
+    public IReadOnlyList<SensitivityNoOp> NoOps { get; private set; } = [];
+
+    /// <summary>Results in the folder after the last save (all layers and rates, not only this run's).</summary>
+    public int SavedResults { get; private set; }
+
+    /// <summary>What this analysis is measured with (digests the weights file and the data split).</summary>
+    public SensitivityIdentity Identity() => SensitivityIdentity.Measure(source.Path, data, imgSize, batchSize, options);
+
+    /// <summary>
+    /// Evaluates every planned (layer, rate) not yet in <paramref name="outputDir"/> and returns the whole folder's
+    /// results (every layer and rate there, by layer then rate). The folder's <c>analysis.json</c> must have been
+    /// measured with this analysis's <see cref="Identity"/>; a new folder gets one.
+    /// </summary>
+    /// <exception cref="SensitivityDataException">The folder holds another analysis (see <see cref="SensitivityFolder.CheckResumable"/>).</exception>
     public IReadOnlyList<SensitivityResult> Run(string outputDir, IProgress<SensitivityProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        var folder = new SensitivityFolder(outputDir);
+        var identity = Identity();
+        var record = folder.CheckResumable(identity);
         Directory.CreateDirectory(outputDir);
-        var results = LoadFinished(outputDir);
+        var results = folder.ReadResults();
         var plan = Plan();
         var pending = plan.Where(v => !results.ContainsKey(v)).ToList();
         var skipped = plan.Count - pending.Count;
+        var noOps = record?.NoOps.ToList() ?? [];
+        Baseline = record?.Baseline;
+        NoOps = noOps;
+        SavedResults = results.Count;
         var clock = Stopwatch.StartNew();
         var doneThisRun = 0;
         RemainingTimeEstimate? estimate = null;
 
         void Report() =>
-            progress?.Report(new SensitivityProgress(skipped + doneThisRun, plan.Count, skipped, clock.Elapsed, estimate?.Remaining(doneThisRun), results.Values.ToList()));
+            progress?.Report(new SensitivityProgress(skipped + doneThisRun, plan.Count, skipped, clock.Elapsed, estimate?.Remaining(doneThisRun), results.Values.ToList(),
+                pending.Count > doneThisRun ? pending[doneThisRun] : null));
 
         Report();
         if (pending.Count == 0)
-            return Ordered(results, plan);
+            return Ordered(results);
 
         Model.eval();
         var graph = ConnectivityGraph.Build(Model);
@@ -69,19 +95,49 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var nms = options.Nms ?? NmsOptions.ForTest;
         var gridSize = ModelEvaluator.GridSize(Model);
         ModelEvaluator.CheckClassCount(Model, data, source.Path);
+        var rates = (record?.Rates ?? []).Concat(options.Rates).Distinct().Order().ToList();
+        record = new SensitivityRecord(SensitivityRecord.CurrentFormat, SensitivityRecord.CurrentToolVersion,
+            record?.Model ?? Path.GetFileName(source.Path), record?.Data ?? data.YamlPath, identity, rates,
+            Model.PrunableLayers.Count, Baseline, noOps);
+
+        void Finished(int layer, double rate, PruningPlan pruned)
+        {
+            // The pruner leaves a layer alone when the rate would remove all its filters: no step for it in the plan.
+            if (pruned.Steps.All(step => step.Layer != layer) && !noOps.Any(n => n.Layer == layer && n.Rate.Equals(rate)))
+                noOps.Add(new SensitivityNoOp(layer, rate, graph.Layers[layer].Unit.OutChannels));
+        }
+
+        void SaveAll()
+        {
+            noOps.Sort((a, b) => a.Layer != b.Layer ? a.Layer.CompareTo(b.Layer) : a.Rate.CompareTo(b.Rate));
+            Save(outputDir, results);
+            record = record with { Baseline = Baseline, NoOps = noOps.ToList() };
+            folder.WriteRecord(record);
+            NoOps = record.NoOps;
+            SavedResults = results.Count;
+        }
 
         if (options.Naive)
         {
+            if (Baseline is null)
+            {
+                using var copy = ModelBuilder.Copy(Model);
+                using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });
+                Baseline = ToBaseline(ModelEvaluator.Evaluate(copy.Fuse(), set, new EvaluationOptions { Nms = nms, MeasureModel = false }).Metrics, baseline);
+            }
+            SaveAll();
             estimate = new RemainingTimeEstimate(pending.Select(_ => 1.0).ToList());
             foreach (var variant in pending)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var took = Stopwatch.StartNew();
-                results[variant] = EvaluateNaive(variant, gridSize, nms);
+                var (result, pruned) = EvaluateNaive(variant, gridSize, nms);
+                results[variant] = result;
+                Finished(variant.Layer, variant.Rate, pruned);
                 NativeAllocator.ReleaseFreeMemory();
                 estimate.Finished(doneThisRun, took.Elapsed);
                 doneThisRun++;
-                Save(outputDir, results);
+                SaveAll();
                 Report();
             }
         }
@@ -92,6 +148,8 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
             // the rows a fused pruned copy has upstream of its pruned layer.
             using var fused = ModelBuilder.Copy(Model).Fuse();
             fused.eval();
+            Baseline ??= ToBaseline(ModelEvaluator.Evaluate(fused, set, new EvaluationOptions { Nms = nms, MeasureModel = false }).Metrics, baseline);
+            SaveAll();
             var variants = pending.Select(v => Describe(graph, baseline, v)).ToList();
             var work = variants.Select(v => ReachedGflops(v, baseline)).ToList();
             estimate = new RemainingTimeEstimate(work);
@@ -103,21 +161,27 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                 cancellationToken.ThrowIfCancellationRequested();
                 var took = Stopwatch.StartNew();
                 var fillBefore = shared.FillTicks;
-                foreach (var result in EvaluateGroup(group, set, shared, nms, cancellationToken))
+                foreach (var (result, pruned) in EvaluateGroup(group, set, shared, nms, cancellationToken))
+                {
                     results[(result.Layer, result.Rate)] = result;
+                    Finished(result.Layer, result.Rate, pruned);
+                }
                 // Filling the kept batches is a one-off: left out of the per-variant times the estimate learns from.
                 estimate.FinishedTogether(doneThisRun, group.Length, took.Elapsed - TimeSpan.FromTicks(shared.FillTicks - fillBefore));
                 foreach (var variant in group)
                     shared.Finished(variant);
                 doneThisRun += group.Length;
                 release.Check();
-                Save(outputDir, results);
+                SaveAll();
                 Report();
             }
             CacheUse = new ActivationCacheUse(shared.ResidentBatches, set.Batches.Count, shared.PeakBytes, shared.NeededBytes);
         }
-        return Ordered(results, plan);
+        return Ordered(results);
     }
+
+    private static SensitivityBaseline ToBaseline(DetectionMetrics m, ModelStats stats) =>
+        new(m.Mp, m.Mr, m.Map50, m.Map, stats.Params, stats.ParamsFused, Math.Round(stats.Gflops, 3));
 
     // Which filters the single-layer pruning removes: scored on the unpruned weights, exactly what Pruner does first.
     private SensitivityVariant Describe(ConnectivityGraph graph, ModelStats baseline, (int Layer, double Rate) v)
@@ -168,13 +232,18 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
     // Each variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly; what is
     // shared is the decoded set and, per batch, every activation and detection level the pruned layer does not reach
     // (the same weights on the same inputs give the same values).
-    private IEnumerable<SensitivityResult> EvaluateGroup(IReadOnlyList<SensitivityVariant> group, ValidationSet set, SharedActivations shared, NmsOptions nms, CancellationToken cancellationToken)
+    private IEnumerable<(SensitivityResult Result, PruningPlan Plan)> EvaluateGroup(IReadOnlyList<SensitivityVariant> group, ValidationSet set, SharedActivations shared, NmsOptions nms, CancellationToken cancellationToken)
     {
         var pruned = new List<YoloModel>();
+        var plans = new List<PruningPlan>();
         try
         {
             foreach (var variant in group)
-                pruned.Add(PrunedCopy(variant));
+            {
+                var (copy, plan) = PrunedCopy(variant);
+                pruned.Add(copy);
+                plans.Add(plan);
+            }
             var device = pruned[0].parameters().First().device;
             var accumulators = group.Select(_ => new MetricsAccumulator(Model.Nc)).ToList();
             var scorer = new DetectionScorer(nms);
@@ -207,7 +276,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
                     nmsTicks[v] += scorer.AddBatch(predictions, batch, accumulators[v]).Ticks;
                 }
             }
-            return group.Select((variant, v) => ToResult(variant, accumulators[v].Compute(), TimeSpan.FromTicks(inferenceTicks[v]), TimeSpan.FromTicks(nmsTicks[v]), set.Images.Count)).ToList();
+            return group.Select((variant, v) => (ToResult(variant, accumulators[v].Compute(), TimeSpan.FromTicks(inferenceTicks[v]), TimeSpan.FromTicks(nmsTicks[v]), set.Images.Count), plans[v])).ToList();
         }
         finally
         {
@@ -216,28 +285,27 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         }
     }
 
-    private YoloModel PrunedCopy(SensitivityVariant variant)
+    private (YoloModel Model, PruningPlan Plan) PrunedCopy(SensitivityVariant variant)
     {
         var copy = ModelBuilder.Copy(Model);
-        if (variant.Removed.Length > 0)
-            Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], Importance);
+        var plan = Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], Importance);
         copy.Fuse().eval();
-        return copy;
+        return (copy, plan);
     }
 
-    private SensitivityResult EvaluateNaive((int Layer, double Rate) v, int gridSize, NmsOptions nms)
+    private (SensitivityResult Result, PruningPlan Plan) EvaluateNaive((int Layer, double Rate) v, int gridSize, NmsOptions nms)
     {
         using var copy = ModelBuilder.Copy(Model);
         var graph = ConnectivityGraph.Build(copy);
         var baseline = ModelMeasure.Measure(copy, imgSize);
-        Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], Importance);
+        var plan = Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], Importance);
         var measured = ModelMeasure.Measure(copy, imgSize);
         // As the paper's test.py: a fresh data loader (decode and letterbox every image again) per evaluation.
         using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });
         var result = ModelEvaluator.Evaluate(copy.Fuse(), set, new EvaluationOptions { Nms = nms, MeasureModel = false });
         var saving = new PruningCost.Saving(baseline.Params - measured.Params, baseline.ParamsFused - measured.ParamsFused, baseline.Gflops - measured.Gflops);
         var variant = new SensitivityVariant(v.Layer, v.Rate, [], [], saving, baseline);
-        return ToResult(variant, result.Metrics, TimeSpan.FromMilliseconds(result.Speed.InferenceMs * set.Images.Count), TimeSpan.FromMilliseconds(result.Speed.NmsMs * set.Images.Count), set.Images.Count);
+        return (ToResult(variant, result.Metrics, TimeSpan.FromMilliseconds(result.Speed.InferenceMs * set.Images.Count), TimeSpan.FromMilliseconds(result.Speed.NmsMs * set.Images.Count), set.Images.Count), plan);
     }
 
     private SensitivityResult ToResult(SensitivityVariant v, DetectionMetrics m, TimeSpan inference, TimeSpan nms, int images)
@@ -247,20 +315,6 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         return new SensitivityResult(v.Layer, v.Rate, m.Mp, m.Mr, m.Map50, m.Map, m.Maps.ToArray(),
             new SensitivityTiming(inferenceMs, nmsMs, inferenceMs + nmsMs, imgSize, imgSize, batchSize),
             v.Baseline.ParamsFused - v.Saving.ParamsFused, Math.Round(v.Baseline.Gflops - v.Saving.Gflops, 3));
-    }
-
-    private Dictionary<(int, double), SensitivityResult> LoadFinished(string outputDir)
-    {
-        var results = new Dictionary<(int, double), SensitivityResult>();
-        foreach (var rate in options.Rates)
-        {
-            var path = Path.Combine(outputDir, SensitivityFile.FileName(rate));
-            if (!File.Exists(path))
-                continue;
-            foreach (var r in SensitivityFile.Read(path))
-                results[(r.Layer, rate)] = r with { Rate = rate };
-        }
-        return results;
     }
 
     private void Save(string outputDir, Dictionary<(int, double), SensitivityResult> results)
@@ -273,6 +327,6 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         }
     }
 
-    private static IReadOnlyList<SensitivityResult> Ordered(Dictionary<(int, double), SensitivityResult> results, IReadOnlyList<(int Layer, double Rate)> plan) =>
-        plan.Where(results.ContainsKey).Select(v => results[v]).ToList();
+    private static IReadOnlyList<SensitivityResult> Ordered(Dictionary<(int Layer, double Rate), SensitivityResult> results) =>
+        results.OrderBy(r => r.Key.Layer).ThenBy(r => r.Key.Rate).Select(r => r.Value).ToList();
 }

@@ -17,19 +17,27 @@ public static partial class SensitivityFile
         "(i, (mp, mr, map50, map, [maps], (t_inf, t_nms, t_total, img, img, batch), params, gflops)),";
 
     /// <summary>
-    /// The file name the paper uses for a rate: <c>output_{int(100·rate)}.txt</c> (truncation, as Python's int()).
-    /// Rates for which that name does not read back to the same rate (0.29 → output_28.txt) are rejected, since
-    /// the format has no other place to keep the rate.
+    /// The file name for a rate: <c>output_{round(100·rate)}.txt</c>. The paper writes <c>int(100·rate)</c>, the same
+    /// for its rates 0.25/0.5/0.75; rounding also keeps rates like 0.29 (100·0.29 = 28.999…) on their own name. The
+    /// paper's layer_selection.py reads the rate back as int(digits)/100, the only place the format keeps it, so
+    /// valid rates are the whole percents 0.01 … 0.99; others (0.333) are rejected (see <see cref="CheckRate"/>).
     /// </summary>
     public static string FileName(double rate)
     {
-        if (!double.IsFinite(rate) || rate <= 0)
-            throw new ArgumentOutOfRangeException(nameof(rate), rate, $"pruning rate {PythonRepr.Float(rate)} is not a positive number; use a rate such as 0.25");
-        var percent = (long)(100 * rate);
+        if (CheckRate(rate) is { } problem)
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, problem);
+        return $"output_{(long)Math.Round(100 * rate)}.txt";
+    }
+
+    /// <summary>Why <paramref name="rate"/> cannot be a sensitivity rate, or null when it can (see <see cref="FileName"/>).</summary>
+    public static string? CheckRate(double rate)
+    {
+        if (!double.IsFinite(rate) || rate <= 0 || rate >= 1)
+            return $"pruning rate {PythonRepr.Float(rate)} is not between 0 and 1; use a rate such as 0.25";
+        var percent = (long)Math.Round(100 * rate);
         if (percent / 100.0 != rate)
-            throw new ArgumentOutOfRangeException(nameof(rate), rate,
-                $"pruning rate {PythonRepr.Float(rate)} cannot be stored: the paper names its file output_{percent}.txt, which reads back as {PythonRepr.Float(percent / 100.0)}; use a whole-percent rate such as 0.25");
-        return $"output_{percent}.txt";
+            return $"pruning rate {PythonRepr.Float(rate)} is not a whole percent: the sensitivity files carry the rate only in their name, output_{percent}.txt, which reads back as {PythonRepr.Float(percent / 100.0)}; use whole percents such as 0.33";
+        return null;
     }
 
     /// <summary>

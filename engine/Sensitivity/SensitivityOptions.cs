@@ -20,6 +20,10 @@ namespace PruneCluster.Engine.Sensitivity;
 /// each unpruned forward of the batches not kept. Their results are saved together, so an interruption loses at most
 /// one group. When every batch fits, variants are evaluated and saved one at a time.
 /// </param>
+/// <param name="ImportancePrecision">
+/// Precision filter importances are ranked in, recorded with the results: "stored" (the checkpoint's own, as the
+/// paper's code ranks) or "float32".
+/// </param>
 public sealed record SensitivityOptions(
     IReadOnlyList<double> Rates,
     Criterion Criterion = Criterion.SmallestL2,
@@ -28,7 +32,8 @@ public sealed record SensitivityOptions(
     NmsOptions? Nms = null,
     bool Naive = false,
     long ActivationCacheBytes = SensitivityOptions.DefaultActivationCacheBytes,
-    int VariantsPerGroup = 12)
+    int VariantsPerGroup = 12,
+    string ImportancePrecision = "stored")
 {
     /// <summary>4 GiB: what yolov7-tiny at 320 keeps for all of bccd val (2.1 GiB) or coco128 (3.8 GiB).</summary>
     public const long DefaultActivationCacheBytes = 4L << 30;

@@ -23,4 +23,10 @@ public enum SensitivityProblem
 
     /// <summary>The lines cannot all come from one model evaluated one way (class count, image size, parameter counts).</summary>
     MixedModels,
+
+    /// <summary>The folder holds an analysis measured with other settings (model, data, img, criterion …).</summary>
+    OtherSettings,
+
+    /// <summary>The folder holds results but no record of what they were measured with, so it cannot be resumed.</summary>
+    Unrecorded,
 }

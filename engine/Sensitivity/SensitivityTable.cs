@@ -116,8 +116,11 @@ public sealed class SensitivityTable
             if (missing.Count > 0)
             {
                 var list = missing.Count <= 12 ? string.Join(", ", missing) : string.Join(", ", missing.Take(12)) + $" and {missing.Count - 12} more";
+                var present = expectedLayerCount is null
+                    ? $"{layerCount - missing.Count} of layers 0..{layerCount - 1} present; the model's layer count is not known here"
+                    : $"{layerCount - missing.Count} of {layerCount} present";
                 throw new SensitivityDataException(SensitivityProblem.MissingLayers, RateLabel(rateFiles, rate), null,
-                    $"layers {list} missing at rate {PythonRepr.Float(rate)} ({layerCount - missing.Count} of {layerCount} present); rerun the sensitivity analysis for them");
+                    $"layers {list} missing at rate {PythonRepr.Float(rate)} ({present}); rerun the sensitivity analysis for them");
             }
             for (var layer = 0; layer < layerCount; layer++)
                 (cells[layer, column], sources[layer, column]) = byCell[(layer, rate)];

@@ -53,36 +53,39 @@ public sealed class SelectCommandTests
     }
 
     [Fact]
-    public void MissingBaselinesWithoutWeightsFailValidationNamingTheOptions()
+    public void MissingBaselinesWithoutWeightsOrRecordExitWithCode2NamingTheOptions()
     {
-        var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--flops", "13.2");
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains("--params", output);
-        Assert.DoesNotContain("--flops required", output);
+        var run = CliRunner.Run("select", "--output", GoldenSensitivity.Dir, "--flops", "13.2");
+        Assert.Equal(2, run.ExitCode);
+        var error = Assert.Single(run.Stderr.Trim().Split('\n'), line => line.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("--params required", error);
+        Assert.DoesNotContain("--flops", error[..error.IndexOf(':', 7)]);
+        Assert.DoesNotContain("   at ", run.Stderr);
     }
 
     [Fact]
-    public void WeightsUseTheModelStatsHookForOmittedBaselines()
+    public void WeightsUseTheModelStatsHookAtTheImageSizeOfTheFiles()
     {
-        var asked = new List<string>();
-        Func<string, (long Params, double Gflops)> stats = weights =>
+        var asked = new List<(string, int)>();
+        Func<string, int, (long Params, double Gflops, int PrunableLayers)> stats = (weights, img) =>
         {
-            asked.Add(weights);
-            return (6219098, 13.2);
+            asked.Add((weights, img));
+            return (6219098, 13.2, 55);
         };
-        var (exitCode, output) = Run(stats, "select", "--output", GoldenSensitivity.Dir, "--weights", "model.pt");
+        var weights = SharedData.Golden("yolov7-tiny-golden.pt");
+        var (exitCode, output) = Run(stats, "select", "--output", GoldenSensitivity.Dir, "--weights", weights);
         Assert.Equal(0, exitCode);
-        Assert.Equal(["model.pt"], asked);
+        // The golden lines record (…, 640, 640, 32) in their timing tuples.
+        Assert.Equal([(weights, 640)], asked);
         Assert.StartsWith(GoldenCaseExpected(), output);
     }
 
     [Fact]
-    public void WeightsWithoutAHookReportAOneLineError()
+    public void WeightsWithoutAHookExitWithCode2()
     {
-        var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--weights", "model.pt");
-        Assert.Equal(1, exitCode);
-        Assert.Single(output.Trim().Split('\n'));
-        Assert.Contains("--params and --flops", output);
+        var (exitCode, output) = Run(null, "select", "--output", GoldenSensitivity.Dir, "--weights", SharedData.Golden("yolov7-tiny-golden.pt"));
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
     }
 
     [Fact]

@@ -84,13 +84,18 @@ public sealed class SensitivityFileTests
     }
 
     [Fact]
-    public void FileNameTruncatesLikeThePaperAndRejectsRatesItCannotName()
+    public void FileNameRoundsToWholePercentsAndRejectsRatesItCannotName()
     {
         Assert.Equal("output_25.txt", SensitivityFile.FileName(0.25));
         Assert.Equal("output_7.txt", SensitivityFile.FileName(0.07));
-        // int(100 * 0.29) is 28 in Python: such a file would read back as 0.28, so refuse it.
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SensitivityFile.FileName(0.29));
-        Assert.Contains("output_28.txt", error.Message);
+        // 100 * 0.29 is 28.999… in doubles: rounding names it output_29.txt, which reads back as 0.29.
+        Assert.Equal("output_29.txt", SensitivityFile.FileName(0.29));
+        Assert.Equal(0.29, SensitivityFile.RateFromFileName("/x/output_29.txt"));
+        // 0.333 has no file name that reads back as 0.333.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SensitivityFile.FileName(0.333));
+        Assert.Contains("output_33.txt", error.Message);
+        Assert.NotNull(SensitivityFile.CheckRate(1.0));
+        Assert.NotNull(SensitivityFile.CheckRate(0));
         Assert.Equal(0.75, SensitivityFile.RateFromFileName("/x/output_75.txt"));
         Assert.Null(SensitivityFile.RateFromFileName("/x/test_75.txt"));
     }

@@ -26,7 +26,7 @@ public sealed class SensitivityPlotsTests
     {
         using var folder = new TempFolder();
         var table = new SensitivityStore(GoldenSensitivity.Dir).Load();
-        var paths = SensitivityPlots.Write(Path.Combine(folder.Path, "figures"), table, selection: null, unprunedMap: 0.4);
+        var paths = SensitivityPlots.Write(Path.Combine(folder.Path, "figures"), table, selection: null, baseline: new PruneCluster.Engine.Sensitivity.SensitivityBaseline(0.5, 0.5, 0.6, 0.4, 6_000_000, 5_990_000, 13.0));
         Assert.Equal(SensitivityPlots.FileNames.Count, paths.Count);
         Assert.All(paths, AssertPng);
     }
