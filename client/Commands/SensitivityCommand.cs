@@ -106,7 +106,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         var options = new SensitivityOptions(rates, (Criterion)settings.Criterion, settings.Seed, layers,
             NmsOptions.ForTest with { ConfThreshold = settings.Conf, IouThreshold = settings.Iou }, settings.Naive,
             (long)(settings.ActivationCacheGb * (1L << 30)));
-        var analysis = new SensitivityAnalysis(loaded, data, settings.Img, settings.Batch, options);
+        var analysis = new SensitivityAnalysis(loaded, data, ImageSizeOption.ForModel(loaded.Model, settings.Img), settings.Batch, options);
 
         IReadOnlyList<SensitivityResult> results = [];
         if (settings.Json || Console.IsErrorRedirected)
