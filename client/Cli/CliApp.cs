@@ -1,5 +1,4 @@
 using PruneCluster.Client.Commands;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace PruneCluster.Client.Cli;
@@ -9,10 +8,13 @@ public static class CliApp
 {
     public static int Run(string[] args)
     {
+        OutputWidth.Apply();
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("prunecluster");
+            // An unknown option is a typo to report, not an argument to ignore (Spectre's default keeps it as "remaining").
+            config.UseStrictParsing();
             config.AddCommand<InfoCommand>("info").WithDescription("Table of conv layers (index, module, channels, params, GFLOPs) and totals.");
             config.AddCommand<PruneCommand>("prune").WithDescription("Structured filter pruning through concatenations; saves the pruned model.");
             config.AddCommand<ForwardCommand>("forward").WithDescription("Runs the model on a .npy tensor and writes the output .npy (parity checks).");
@@ -22,7 +24,7 @@ public static class CliApp
             config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Per-layer sensitivity analysis: metrics, params and GFLOPs with each layer pruned alone at each rate.");
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
                 .WithData((Func<string, int, (long Params, double Gflops, int PrunableLayers)>)SelectModelStats.Read);
-            config.SetExceptionHandler((exception, _) => UserErrors.Report(exception));
+            config.SetExceptionHandler((exception, _) => UserErrors.Report(exception, args));
         });
         return app.Run(args);
     }

@@ -18,7 +18,11 @@ public static class ModelSource
         }
         else
         {
-            var model = ModelBuilder.Build(YoloCfg.Resolve(settings.Cfg!));
+            var cfg = YoloCfg.Resolve(settings.Cfg!);
+            // libtorch initialises layers from its global generator; seeding it here makes --cfg runs repeatable.
+            // (The CLI process builds one model, so this process-wide state is the CLI's own, never the engine's.)
+            random.manual_seed(settings.InitSeed ?? 0);
+            var model = ModelBuilder.Build(cfg);
             model.eval();
             loaded = new LoadedModel(settings.Cfg!, model, null, PruningPlan.Empty);
         }

@@ -48,6 +48,6 @@ public static class StatsView
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(
             $"[bold]{stats.Layers.Count(l => !l.IsHead)}[/] prunable conv layers, params [bold]{stats.Params:N0}[/] (fused {stats.ParamsFused:N0}), " +
-            $"[bold]{stats.Gflops.ToString("F2", CultureInfo.InvariantCulture)}[/] GFLOPs at {stats.Img}×{stats.Img}");
+            $"[bold]{stats.Gflops.ToString("F3", CultureInfo.InvariantCulture)}[/] GFLOPs at {stats.Img}×{stats.Img}");
     }
 }

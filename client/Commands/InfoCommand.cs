@@ -12,7 +12,7 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--img <SIZE>")]
-        [Description("Image size for GFLOPs (default 640).")]
+        [Description("Image size for GFLOPs (default 640); rounded up to a multiple of the model's max stride, like YOLOv7's check_img_size.")]
         [DefaultValue(640)]
         public int Img { get; init; } = 640;
 
@@ -21,13 +21,13 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
-            Img <= 0 ? ValidationResult.Error($"--img {Img}: must be a positive image size") : base.Validate();
+            ImageSizeOption.Validate(Img) is { Successful: false } error ? error : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var loaded = ModelSource.Open(settings);
-        var stats = ModelMeasure.Measure(loaded.Model, settings.Img);
+        var stats = ModelMeasure.Measure(loaded.Model, ImageSizeOption.ForModel(loaded.Model, settings.Img));
         if (settings.Json)
             JsonOutput.Print(StatsView.ToJson(stats));
         else

@@ -7,14 +7,11 @@ using Spectre.Console.Cli;
 namespace PruneCluster.Client.Commands;
 
 /// <summary>
-/// <c>prunecluster metrics --input F.json [--json]</c>: re-scores saved detections (the layout of
-/// golden/metrics_golden.json, as <c>test --save-predictions</c> writes it) with YOLOv7's test.py metrics.
+/// <c>prunecluster metrics --input F.json [--json]</c>: re-scores saved detections (the layout
+/// <c>test --save-predictions</c> writes) with YOLOv7's test.py metrics.
 /// </summary>
 public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsCommand.Settings>
 {
-    /// <summary>Exit code for an unreadable or malformed detections file (the CLI's bad-input code).</summary>
-    public const int BadInputExitCode = 2;
-
     /// <summary>Command-line settings of <see cref="MetricsCommand"/>.</summary>
     public sealed class Settings : CommandSettings
     {
@@ -59,18 +56,8 @@ public sealed class MetricsCommand(IAnsiConsole console) : Command<MetricsComman
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        MetricsFile file;
-        try
-        {
-            file = MetricsFile.Read(settings.Input!);
-        }
-        catch (MetricsFileException e)
-        {
-            // Unwrapped, so that the one-line message stays one line whatever the console width; 2 = bad input.
-            console.Profile.Out.Writer.WriteLine($"error: {e.Message}");
-            return BadInputExitCode;
-        }
-
+        // A malformed file (MetricsFileException) is reported by UserErrors on stderr, in one line, with exit code 2.
+        var file = MetricsFile.Read(settings.Input!);
         var metrics = file.Score();
         // Bad annotations (DatasetException, EvaluationException) are reported by UserErrors, like every command.
         var annotations = settings.CocoAnnotations is { } json ? CocoAnnotations.Load(json) : null;

@@ -20,10 +20,12 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         public string? Save { get; init; }
 
         [CommandOption("--img <SIZE>")]
+        [Description("Image size for the GFLOPs before and after (default 640); rounded up to a multiple of the model's max stride, like YOLOv7's check_img_size.")]
         [DefaultValue(640)]
         public int Img { get; init; } = 640;
 
         [CommandOption("--json")]
+        [Description("Print one JSON document (saved, params_before, gflops_before, pruned, stats) instead of the table.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate()
@@ -32,17 +34,18 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
                 return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25");
             if (Save == null)
                 return ValidationResult.Error("--save PATH is required: where to write the pruned model");
-            return base.Validate();
+            return ImageSizeOption.Validate(Img) is { Successful: false } error ? error : base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var loaded = ModelSource.Open(settings);
-        var before = ModelMeasure.Measure(loaded.Model, settings.Img);
+        var img = ImageSizeOption.ForModel(loaded.Model, settings.Img);
+        var before = ModelMeasure.Measure(loaded.Model, img);
         var plan = settings.PruneInPlace(loaded.Model);
         var pixels = ConvPixelMap.Measure(loaded.Model);
-        var after = ModelMeasure.Measure(loaded.Model, settings.Img, pixels);
+        var after = ModelMeasure.Measure(loaded.Model, img, pixels);
         ModelFile.Save(settings.Save!, loaded.Model, loaded.History.Then(plan), loaded.ClassNames);
         var note = plan.Steps.Count > 0 ? null
             : plan.Skipped.Count > 0 ? "no layer was pruned (every listed rate was skipped); the saved file is an unpruned copy"
@@ -75,7 +78,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         if (note != null)
             AnsiConsole.MarkupLine($"[yellow]note: {Markup.Escape(note)}[/]");
         AnsiConsole.MarkupLine($"params {before.Params:N0} → {after.Params:N0} ({1 - (double)after.Params / before.Params:P2} fewer), " +
-                               $"GFLOPs {before.Gflops:F2} → {after.Gflops:F2}; saved [bold]{Markup.Escape(settings.Save!)}[/]");
+                               $"GFLOPs {before.Gflops:F3} → {after.Gflops:F3}; saved [bold]{Markup.Escape(settings.Save!)}[/]");
         return 0;
     }
 }

@@ -138,15 +138,16 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
             NmsOptions.ForTest with { ConfThreshold = settings.Conf, IouThreshold = settings.Iou }, settings.Naive,
             (long)(settings.ActivationCacheGb * (1L << 30)));
         var folder = new SensitivityFolder(settings.Out!);
-        // Checked before the model and the data are loaded: a run that would mix analyses stops at once.
+        using var loaded = ModelSource.Open(settings);
+        // The one --img rule (rounded up to the model's grid), so the folder records the size actually measured.
+        var img = ImageSizeOption.ForModel(loaded.Model, settings.Img);
+        // Checked before the data are loaded: a run that would mix analyses stops at once.
         if (settings.Restart && folder.MoveAside(ReportNames) is { } moved)
             Console.Error.WriteLine($"moved the previous analysis of {settings.Out} to {moved}");
-        folder.CheckResumable(SensitivityIdentity.Measure(settings.Weights!, data, settings.Img, settings.Batch, options));
-
-        using var loaded = ModelSource.Open(settings);
+        folder.CheckResumable(SensitivityIdentity.Measure(settings.Weights!, data, img, settings.Batch, options));
         if (layers != null)
             LayerRanges.CheckRange(layers, loaded.Model.PrunableLayers.Count, settings.Layers!);
-        var analysis = new SensitivityAnalysis(loaded, data, settings.Img, settings.Batch, options);
+        var analysis = new SensitivityAnalysis(loaded, data, img, settings.Batch, options);
         var plan = analysis.Plan();
         var existing = folder.ReadResults();
         var pending = plan.Where(v => !existing.ContainsKey(v)).ToList();

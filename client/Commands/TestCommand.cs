@@ -53,7 +53,7 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         public bool NoFuse { get; init; }
 
         [CommandOption("--save-predictions <FILE>")]
-        [Description("Write every image's predictions and labels (original pixels) as JSON; 'prunecluster metrics --input' re-scores it.")]
+        [Description("Write every image's predictions and labels (original pixels) as JSON, creating its folder; 'prunecluster metrics --input' re-scores it.")]
         public string? SavePredictions { get; init; }
 
         [CommandOption("--coco")]
@@ -76,8 +76,8 @@ public sealed class TestCommand : Command<TestCommand.Settings>
                 return ValidationResult.Error($"--data {Data}: file not found; pass the path of a YOLOv7 data yaml");
             if (!Tasks.Contains(Task))
                 return ValidationResult.Error($"--task {Task}: use val, test or train");
-            if (Img <= 0)
-                return ValidationResult.Error($"--img {Img}: must be a positive image size");
+            if (ImageSizeOption.Validate(Img) is { Successful: false } badImg)
+                return badImg;
             if (Batch <= 0)
                 return ValidationResult.Error($"--batch {Batch}: must be at least 1");
             if (!(Conf is >= 0 and <= 1))
@@ -86,8 +86,8 @@ public sealed class TestCommand : Command<TestCommand.Settings>
                 return ValidationResult.Error($"--iou {Iou}: must lie in 0..1");
             if (CocoAnnotations is { } annotations && !File.Exists(annotations))
                 return ValidationResult.Error($"--coco-annotations {annotations}: file not found; pass a COCO instances_*.json of the evaluated split");
-            if (SavePredictions is { } save && Path.GetDirectoryName(Path.GetFullPath(save)) is { } folder && !Directory.Exists(folder))
-                return ValidationResult.Error($"--save-predictions {save}: folder {folder} does not exist; create it first");
+            if (SavePredictions is { } save && Directory.Exists(save))
+                return ValidationResult.Error($"--save-predictions {save} is a folder; pass a file name, e.g. {Path.Combine(save, "predictions.json")}");
             return base.Validate();
         }
     }
@@ -100,6 +100,9 @@ public sealed class TestCommand : Command<TestCommand.Settings>
         data.Split(settings.Task);
         var annotations = settings.CocoAnnotations is { } json ? CocoAnnotations.Load(json) : null;
         annotations?.CheckMatches(data, settings.Task);
+        // Like prune --save: a missing folder is created, and before the evaluation, so that it cannot fail afterwards.
+        if (settings.SavePredictions is { } predictions)
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(predictions))!);
 
         using var loaded = ModelSource.Open(settings);
         var model = loaded.Model;
@@ -110,9 +113,7 @@ public sealed class TestCommand : Command<TestCommand.Settings>
             model.Fuse();
 
         var gridSize = ModelEvaluator.GridSize(model);
-        var img = (int)ModelBuilder.MakeDivisible(settings.Img, gridSize);
-        if (img != settings.Img)
-            Console.Error.WriteLine($"warning: --img {settings.Img} must be a multiple of max stride {gridSize}, updating to {img}");
+        var img = ImageSizeOption.ForModel(model, settings.Img);
 
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         using var set = ValidationSet.Load(data, settings.Task, img, settings.Batch, gridSize,

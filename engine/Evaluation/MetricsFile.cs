@@ -3,7 +3,7 @@ using PruneCluster.Engine.Data;
 namespace PruneCluster.Engine.Evaluation;
 
 /// <summary>
-/// Saved detections of a validation run in the layout of <c>golden/metrics_golden.json</c>: <c>nc</c>, and per
+/// Saved detections of a validation run in the layout <c>test --save-predictions</c> writes: <c>nc</c>, and per
 /// image <c>labels</c> (<c>[cls, x1, y1, x2, y2]</c>) and <c>predictions</c> (<c>[x1, y1, x2, y2, conf, cls]</c>) in
 /// pixels. Optional extras that the golden file does not have: <c>names</c>, <c>dtype</c>
 /// (<c>"float32"</c>/<c>"float64"</c>, see <see cref="DetectionDType"/>; absent means float32), an image <c>name</c>, and

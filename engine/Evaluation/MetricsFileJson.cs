@@ -33,7 +33,7 @@ internal static class MetricsFileJson
             }
             catch (FormatException e)
             {
-                throw new MetricsFileException(path, $"{e.Message}; see golden/metrics_golden.json for the layout", e);
+                throw new MetricsFileException(path, $"{e.Message}; expected the layout 'prunecluster test --save-predictions' writes: nc, and per image labels [cls,x1,y1,x2,y2] and predictions [x1,y1,x2,y2,conf,cls] in pixels", e);
             }
         }
     }

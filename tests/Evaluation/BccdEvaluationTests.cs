@@ -9,21 +9,21 @@ public sealed class BccdEvaluationTests(BccdEvaluationFixture fixture) : IClassF
     private readonly EvaluationResult _result = fixture.Result;
 
     [Fact]
-    public void Precision_recall_and_maps_are_within_half_a_point_of_the_golden_table()
+    public void Precision_recall_and_maps_equal_the_golden_table_to_its_four_decimals()
     {
         var m = _result.Metrics;
-        Assert.InRange(m.Mp, BccdGolden.P - BccdGolden.Tolerance, BccdGolden.P + BccdGolden.Tolerance);
-        Assert.InRange(m.Mr, BccdGolden.R - BccdGolden.Tolerance, BccdGolden.R + BccdGolden.Tolerance);
-        Assert.InRange(m.Map50, BccdGolden.Map50 - BccdGolden.Tolerance, BccdGolden.Map50 + BccdGolden.Tolerance);
-        Assert.InRange(m.Map, BccdGolden.Map - BccdGolden.Tolerance, BccdGolden.Map + BccdGolden.Tolerance);
+        BccdGolden.AssertReproduces(BccdGolden.P, m.Mp, "P");
+        BccdGolden.AssertReproduces(BccdGolden.R, m.Mr, "R");
+        BccdGolden.AssertReproduces(BccdGolden.Map50, m.Map50, "mAP@.5");
+        BccdGolden.AssertReproduces(BccdGolden.Map, m.Map, "mAP@.5:.95");
     }
 
     [Fact]
-    public void Per_class_map_of_RBC_WBC_and_Platelets_is_within_half_a_point_of_the_golden_table()
+    public void Per_class_map_of_RBC_WBC_and_Platelets_equals_the_golden_table_to_its_four_decimals()
     {
         Assert.Equal(BccdGolden.Maps.Length, _result.Metrics.Maps.Length);
         for (var c = 0; c < BccdGolden.Maps.Length; c++)
-            Assert.InRange(_result.Metrics.Maps[c], BccdGolden.Maps[c] - BccdGolden.Tolerance, BccdGolden.Maps[c] + BccdGolden.Tolerance);
+            BccdGolden.AssertReproduces(BccdGolden.Maps[c], _result.Metrics.Maps[c], $"mAP@.5:.95 of class {c}");
         Assert.Equal(["RBC", "WBC", "Platelets"], _result.Detections.Names!);
     }
 

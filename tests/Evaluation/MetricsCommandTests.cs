@@ -85,19 +85,6 @@ public sealed class MetricsCommandTests : IDisposable
         Assert.Contains("--input is required", output);
     }
 
-    [Fact]
-    public void MalformedFileGivesOneErrorLineNamingTheFile()
-    {
-        var path = Path.Combine(_dir, "bad.json");
-        File.WriteAllText(path, "{\"nc\": 2, \"images\": [{\"labels\": [[0, 1]], \"predictions\": []}]}");
-
-        var (exitCode, output) = Run("metrics", "--input", path);
-
-        Assert.Equal(MetricsCommand.BadInputExitCode, exitCode);
-        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(path, line);
-    }
-
     private static (int ExitCode, string Output) Run(params string[] args)
     {
         var writer = new StringWriter();

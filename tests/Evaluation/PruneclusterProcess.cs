@@ -10,7 +10,10 @@ public static class PruneclusterProcess
 {
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr);
 
-    public static Outcome Run(params string[] arguments)
+    public static Outcome Run(params string[] arguments) => RunWith(new Dictionary<string, string?>(), arguments);
+
+    /// <param name="environment">Variables to set for the process; a null value removes the variable.</param>
+    public static Outcome RunWith(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         // dotnet test exports the host it runs under; fall back to PATH.
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
@@ -23,6 +26,13 @@ public static class PruneclusterProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunecluster.dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();

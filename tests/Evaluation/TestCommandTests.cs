@@ -53,7 +53,7 @@ public sealed class TestCommandTests
     public void Pruned_model_scores_below_the_golden_unpruned_map_and_its_saved_predictions_rescore_identically()
     {
         using var folder = new TempFolder();
-        var saved = folder.File("pruned.json");
+        var saved = Path.Combine(folder.Path, "not", "yet", "pruned.json"); // test creates the folder, as prune --save does
 
         var run = PruneclusterProcess.Run("test", "--data", BccdGolden.DataYaml, "--weights", BccdGolden.Weights,
             "--img", "320", "--batch", "32", "--conf", "0.001", "--iou", "0.65",
@@ -63,7 +63,7 @@ public sealed class TestCommandTests
         using var json = JsonDocument.Parse(run.Stdout);
         var root = json.RootElement;
         var map = root.GetProperty("map").GetDouble();
-        Assert.True(map < BccdGolden.Map - BccdGolden.Tolerance, $"pruned map {map} vs unpruned {BccdGolden.Map}");
+        Assert.True(map < BccdGolden.Map - 0.005, $"pruned map {map} vs unpruned {BccdGolden.Map}: expected at least half a point lower");
         Assert.True(root.GetProperty("params").GetInt64() < BccdGolden.FusedParams);
         Assert.Equal(2, root.GetProperty("pruned_layers").GetInt32());
         Assert.Equal(BccdGolden.Images, root.GetProperty("images").GetInt32());
