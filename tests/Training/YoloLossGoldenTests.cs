@@ -1,5 +1,3 @@
-using PruneCluster.Engine.Checkpoints;
-using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Training.Hyp;
 using PruneCluster.Engine.Training.Loss;
 using static TorchSharp.torch;
@@ -13,15 +11,9 @@ public class YoloLossGoldenTests
     [InlineData(true)]
     public void LossOfTheGoldenBatchMatchesYolov7ToOnePartIn100000(bool ota)
     {
-        using var loaded = ModelFile.Load(LossGolden.Checkpoint);
-        using var input = NpyFile.Read(LossGolden.Input);
-        using var targets = tensor(LossGolden.TargetValues).view(-1, 6);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
+        using var batch = new LossGoldenBatch();
 
-        var raw = loaded.Model.ForwardRaw(input, includeAux: false);
-        using var loss = new YoloLoss(loaded.Model.Head, LossGolden.Hyp, ota).Compute(raw, targets, input.shape[2]);
-        var v = loss.Read();
+        var v = batch.Evaluate(LossGolden.Hyp, ota);
 
         LossGolden.AssertClose(LossGolden.Expected(ota), [v.Loss, v.Lbox, v.Lobj, v.Lcls]);
     }
@@ -33,16 +25,14 @@ public class YoloLossGoldenTests
     [Fact]
     public void BackwardThroughTheOtaLossGivesFiniteNonzeroGradientsOnTheHead()
     {
-        using var loaded = ModelFile.Load(LossGolden.Checkpoint);
-        using var input = NpyFile.Read(LossGolden.Input);
-        using var targets = tensor(LossGolden.TargetValues).view(-1, 6);
+        using var batch = new LossGoldenBatch();
         using var scope = NewDisposeScope();
-        var model = loaded.Model;
+        var model = batch.Loaded.Model;
         foreach (var p in model.parameters())
             p.requires_grad = true;
 
-        var raw = model.ForwardRaw(input, includeAux: false);
-        using var loss = new YoloLoss(model.Head, LossGolden.Hyp, ota: true).Compute(raw, targets, input.shape[2]);
+        var raw = model.ForwardRaw(batch.Input, includeAux: false);
+        using var loss = new YoloLoss(model.Head, LossGolden.Hyp, ota: true).Compute(raw, batch.Targets, batch.Input.shape[2]);
         loss.Total.backward();
 
         var head = model.Head.named_parameters().ToList();
@@ -60,16 +50,12 @@ public class YoloLossGoldenTests
     [Fact]
     public void ABatchWithoutTargetsHasOnlyObjectnessLoss()
     {
-        using var loaded = ModelFile.Load(LossGolden.Checkpoint);
-        using var input = NpyFile.Read(LossGolden.Input);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var raw = loaded.Model.ForwardRaw(input, includeAux: false);
+        using var batch = new LossGoldenBatch();
+        using var none = zeros(0, 6);
 
         foreach (var ota in new[] { false, true })
         {
-            using var loss = new YoloLoss(loaded.Model.Head, LossGolden.Hyp, ota).Compute(raw, zeros(0, 6), input.shape[2]);
-            var v = loss.Read();
+            var v = batch.Evaluate(LossGolden.Hyp, ota, targets: none);
             Assert.Equal(0, v.Lbox);
             Assert.Equal(0, v.Lcls);
             Assert.True(v.Lobj > 0);

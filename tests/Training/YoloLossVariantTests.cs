@@ -1,7 +1,5 @@
-using PruneCluster.Engine.Checkpoints;
-using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Training.Hyp;
 using PruneCluster.Engine.Training.Loss;
-using static TorchSharp.torch;
 
 namespace PruneCluster.Tests.Training;
 
@@ -11,22 +9,16 @@ namespace PruneCluster.Tests.Training;
 /// </summary>
 public class YoloLossVariantTests
 {
-    private static readonly Engine.Training.Hyp.Hyperparameters FocalSmoothed = LossGolden.Hyp with { FlGamma = 1.5, LabelSmoothing = 0.1 };
+    private static readonly Hyperparameters FocalSmoothed = LossGolden.Hyp with { FlGamma = 1.5, LabelSmoothing = 0.1 };
 
     [Theory]
     [InlineData(false, 3.205395221710205, 0.1474856436252594, 0.7900762557983398, 0.6651357412338257)]
     [InlineData(true, 2.4613442420959473, 0.08951488882303238, 0.7959478497505188, 0.3452093005180359)]
     public void FocalLossAndLabelSmoothingMatchYolov7(bool ota, double total, double lbox, double lobj, double lcls)
     {
-        using var loaded = ModelFile.Load(LossGolden.Checkpoint);
-        using var input = NpyFile.Read(LossGolden.Input);
-        using var targets = tensor(LossGolden.TargetValues).view(-1, 6);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var raw = loaded.Model.ForwardRaw(input, includeAux: false);
+        using var batch = new LossGoldenBatch();
 
-        using var loss = new YoloLoss(loaded.Model.Head, FocalSmoothed, ota).Compute(raw, targets, input.shape[2]);
-        var v = loss.Read();
+        var v = batch.Evaluate(FocalSmoothed, ota);
 
         LossGolden.AssertClose([total, lbox, lobj, lcls], [v.Loss, v.Lbox, v.Lobj, v.Lcls]);
     }
@@ -34,20 +26,12 @@ public class YoloLossVariantTests
     [Fact]
     public void AutobalanceMovesTheLevelWeightsAsYolov7AfterThreeBatches()
     {
-        using var loaded = ModelFile.Load(LossGolden.Checkpoint);
-        using var input = NpyFile.Read(LossGolden.Input);
-        using var targets = tensor(LossGolden.TargetValues).view(-1, 6);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var raw = loaded.Model.ForwardRaw(input, includeAux: false);
-        var loss = new YoloLoss(loaded.Model.Head, FocalSmoothed, ota: true, autobalance: true);
+        using var batch = new LossGoldenBatch();
+        var loss = new YoloLoss(batch.Loaded.Model.Head, FocalSmoothed, ota: true, autobalance: true);
 
-        LossValues last = null!;
-        for (var i = 0; i < 3; i++)
-        {
-            using var output = loss.Compute(raw, targets, input.shape[2]);
-            last = output.Read();
-        }
+        batch.Evaluate(FocalSmoothed, true, loss);
+        batch.Evaluate(FocalSmoothed, true, loss);
+        var last = batch.Evaluate(FocalSmoothed, true, loss);
 
         LossGolden.AssertClose([2.4617714881896973], [last.Loss]);
         Assert.Equal(4.008751846854887, loss.Balance[0], 1e-6);
