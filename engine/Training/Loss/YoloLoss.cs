@@ -20,7 +20,7 @@ public sealed class YoloLoss
     private readonly double[] balance;
     private readonly int strideSixteen;
     private readonly int classes;
-    private readonly Tensor anchors;
+    private readonly DetectHead head;
     private readonly double[] strides;
     private readonly BceCriterion classCriterion;
     private readonly BceCriterion objectCriterion;
@@ -37,7 +37,7 @@ public sealed class YoloLoss
         this.autobalance = autobalance;
         Ota = ota;
         classes = head.Nc;
-        anchors = head.AnchorsInGridUnits;
+        this.head = head;
         strides = head.Strides;
         balance = head.Levels == 3 ? [4.0, 1.0, 0.4] : [4.0, 1.0, 0.25, 0.06, 0.02];
         strideSixteen = autobalance ? Array.IndexOf(strides, 16.0) : 0;
@@ -63,7 +63,8 @@ public sealed class YoloLoss
         using var scope = NewDisposeScope();
         var device = predictions[0].device;
         targets = targets.to(ScalarType.Float32).to(device);
-        var candidates = AnchorCandidates.Find(predictions, targets, anchors.to(device), hyp.AnchorT);
+        // Read from the head on each call: moving the model to another device replaces its buffers.
+        var candidates = AnchorCandidates.Find(predictions, targets, head.AnchorsInGridUnits.to(device), hyp.AnchorT);
         var levelTargets = Ota
             ? OtaAssignment.Assign(predictions, targets, candidates, strides, classes, imageSize)
             : candidates.Select(c => c.AsTargets()).ToArray();
