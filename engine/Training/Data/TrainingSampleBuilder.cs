@@ -16,7 +16,8 @@ internal sealed class TrainingSampleBuilder(SampleSource source, AugmentationOpt
     {
         var rng = new SampleRandom(seed, epoch, index);
         var labels = new List<PixelLabel>();
-        var image = augmentation is { } o ? Augment(index, o, rng, labels) : LetterboxOnly(index, labels, scaleUp: false);
+        var trace = AugmentationTrace.None;
+        var image = augmentation is { } o ? Augment(index, o, rng, labels, ref trace) : LetterboxOnly(index, labels, scaleUp: false);
         try
         {
             var normalized = labels.Select(l => PixelBoxes.ToNormalized(l, image.Cols, image.Rows)).ToList();
@@ -25,15 +26,17 @@ internal sealed class TrainingSampleBuilder(SampleSource source, AugmentationOpt
                 if (rng.NextDouble() < flips.flipud)
                 {
                     Cv2.Flip(image, image, FlipMode.X);
+                    trace = trace with { FlippedUpDown = true };
                     normalized = normalized.Select(l => l with { CenterY = 1 - l.CenterY }).ToList();
                 }
                 if (rng.NextDouble() < flips.fliplr)
                 {
                     Cv2.Flip(image, image, FlipMode.Y);
+                    trace = trace with { FlippedLeftRight = true };
                     normalized = normalized.Select(l => l with { CenterX = 1 - l.CenterX }).ToList();
                 }
             }
-            return new TrainingSample(index, paths[index], image.Rows, image.Cols, Rgb(image), normalized);
+            return new TrainingSample(index, paths[index], image.Rows, image.Cols, Rgb(image), normalized, trace);
         }
         finally
         {
@@ -41,18 +44,21 @@ internal sealed class TrainingSampleBuilder(SampleSource source, AugmentationOpt
         }
     }
 
-    private Mat Augment(int index, AugmentationOptions o, SampleRandom rng, List<PixelLabel> labels)
+    private Mat Augment(int index, AugmentationOptions o, SampleRandom rng, List<PixelLabel> labels, ref AugmentationTrace trace)
     {
         Mat image;
         if (rng.NextDouble() < o.mosaic)
         {
-            image = MosaicWithPerspective(index, o, rng, labels);
+            (image, var tiles) = MosaicWithPerspective(index, o, rng, labels);
+            trace = trace with { MosaicTiles = tiles };
             if (rng.NextDouble() < o.mixup)
             {
                 var otherLabels = new List<PixelLabel>();
-                using var other = MosaicWithPerspective(rng.Below(source.Count), o, rng, otherLabels);
-                MixUp(image, other, rng.Beta8x8());
+                using var other = MosaicWithPerspective(rng.Below(source.Count), o, rng, otherLabels).Image;
+                var r = rng.Beta8x8();
+                MixUp(image, other, r);
                 labels.AddRange(otherLabels);
+                trace = trace with { MixUpRatio = r };
             }
         }
         else
@@ -65,10 +71,11 @@ internal sealed class TrainingSampleBuilder(SampleSource source, AugmentationOpt
         return image;
     }
 
-    private Mat MosaicWithPerspective(int index, AugmentationOptions o, SampleRandom rng, List<PixelLabel> labels)
+    private (Mat Image, int Tiles) MosaicWithPerspective(int index, AugmentationOptions o, SampleRandom rng, List<PixelLabel> labels)
     {
-        var canvas = rng.NextDouble() < 0.8 ? Mosaic.Four(source, index, rng, labels) : Mosaic.Nine(source, index, rng, labels);
-        return RandomPerspective.Apply(canvas, labels, o, border: -source.ImageSize / 2, rng);
+        var four = rng.NextDouble() < 0.8;
+        var canvas = four ? Mosaic.Four(source, index, rng, labels) : Mosaic.Nine(source, index, rng, labels);
+        return (RandomPerspective.Apply(canvas, labels, o, border: -source.ImageSize / 2, rng), four ? 4 : 9);
     }
 
     /// <summary>load_image, then letterbox(img, s, auto=False, scaleup) with the labels moved along.</summary>
