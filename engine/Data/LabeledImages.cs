@@ -7,6 +7,27 @@ namespace PruneCluster.Engine.Data;
 /// </summary>
 internal static class LabeledImages
 {
+    /// <summary>How error messages name a split: the yaml entry that lists it.</summary>
+    public static string Where(DataYaml data, string split) => $"'{split}:' entry of {data.YamlPath}";
+
+    /// <summary>
+    /// Lists a split of a data yaml and reads its labels; throws <see cref="DatasetException"/> when the split has no
+    /// image or every image was skipped.
+    /// </summary>
+    public static List<KeptImage> ReadSplit(DataYaml data, string split, ILabelSource labels, LabelPolicy policy,
+        List<DatasetIssue> issues, LabelTally tally)
+    {
+        var sources = data.Split(split);
+        var where = Where(data, split);
+        var paths = ImageListing.List(sources, where);
+        if (paths.Count == 0)
+            throw new DatasetException($"no images found in {string.Join(", ", sources)} ({where}); add images (.jpg, .png, ...) or fix the entry");
+        var kept = Read(paths, data.ClassCount, labels, policy, issues, tally);
+        if (kept.Count == 0)
+            throw new DatasetException($"every image of the {where} was skipped ({issues.Count} issues, first: {issues[0]}); fix the images or labels");
+        return kept;
+    }
+
     public static List<KeptImage> Read(IReadOnlyList<string> paths, int classCount, ILabelSource labels, LabelPolicy policy,
         List<DatasetIssue> issues, LabelTally tally)
     {

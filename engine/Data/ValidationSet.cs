@@ -84,18 +84,11 @@ public sealed class ValidationSet : IDisposable
         var settings = new ValidationSetSettings(split, imgSize, batchSize, stride, pad);
         settings.Validate();
         options ??= new ValidationSetOptions();
-        var sources = data.Split(split);
-        var where = $"'{split}:' entry of {data.YamlPath}";
-        var paths = ImageListing.List(sources, where);
-        if (paths.Count == 0)
-            throw new DatasetException($"no images found in {string.Join(", ", sources)} ({where}); add images (.jpg, .png, ...) or fix the entry");
-
         var issues = new List<DatasetIssue>();
         var tally = new LabelTally();
         ILabelSource labels = options.CocoAnnotations is { } coco ? new CocoLabelSource(coco) : new YoloTextLabelSource();
-        var kept = LabeledImages.Read(paths, data.ClassCount, labels, options.LabelPolicy, issues, tally);
-        if (kept.Count == 0)
-            throw new DatasetException($"every image of the {where} was skipped ({issues.Count} issues, first: {issues[0]}); fix the images or labels");
+        var kept = LabeledImages.ReadSplit(data, split, labels, options.LabelPolicy, issues, tally);
+        var where = LabeledImages.Where(data, split);
 
         var key = LetterboxedImageCache.Key(kept.Select(k => k.Path).ToList(), imgSize, batchSize, stride, pad);
         var (store, source) = ObtainStore(key, kept, settings, options);

@@ -18,34 +18,42 @@ internal static class Mosaic
         var yc = (int)rng.Uniform(s / 2, 2 * s - s / 2);
         var xc = (int)rng.Uniform(s / 2, 2 * s - s / 2);
         var canvas = Canvas(2 * s);
-        for (var i = 0; i < 4; i++)
+        try
         {
-            var tile = i == 0 ? index : rng.Below(source.Count);
-            using var image = source.Load(tile);
-            var (h, w) = (image.Height, image.Width);
-            // Where the tile lands on the canvas (a) and which part of it is shown (b); see load_mosaic.
-            int x1a, y1a, x2a, y2a, x1b, y1b, x2b, y2b;
-            switch (i)
+            for (var i = 0; i < 4; i++)
             {
-                case 0: // top left
-                    (x1a, y1a, x2a, y2a) = (Math.Max(xc - w, 0), Math.Max(yc - h, 0), xc, yc);
-                    (x1b, y1b, x2b, y2b) = (w - (x2a - x1a), h - (y2a - y1a), w, h);
-                    break;
-                case 1: // top right
-                    (x1a, y1a, x2a, y2a) = (xc, Math.Max(yc - h, 0), Math.Min(xc + w, 2 * s), yc);
-                    (x1b, y1b, x2b, y2b) = (0, h - (y2a - y1a), Math.Min(w, x2a - x1a), h);
-                    break;
-                case 2: // bottom left
-                    (x1a, y1a, x2a, y2a) = (Math.Max(xc - w, 0), yc, xc, Math.Min(2 * s, yc + h));
-                    (x1b, y1b, x2b, y2b) = (w - (x2a - x1a), 0, w, Math.Min(y2a - y1a, h));
-                    break;
-                default: // bottom right
-                    (x1a, y1a, x2a, y2a) = (xc, yc, Math.Min(xc + w, 2 * s), Math.Min(2 * s, yc + h));
-                    (x1b, y1b, x2b, y2b) = (0, 0, Math.Min(w, x2a - x1a), Math.Min(y2a - y1a, h));
-                    break;
+                var tile = i == 0 ? index : rng.Below(source.Count);
+                using var image = source.Load(tile);
+                var (h, w) = (image.Height, image.Width);
+                // Where the tile lands on the canvas (a) and which part of it is shown (b); see load_mosaic.
+                int x1a, y1a, x2a, y2a, x1b, y1b, x2b, y2b;
+                switch (i)
+                {
+                    case 0: // top left
+                        (x1a, y1a, x2a, y2a) = (Math.Max(xc - w, 0), Math.Max(yc - h, 0), xc, yc);
+                        (x1b, y1b, x2b, y2b) = (w - (x2a - x1a), h - (y2a - y1a), w, h);
+                        break;
+                    case 1: // top right
+                        (x1a, y1a, x2a, y2a) = (xc, Math.Max(yc - h, 0), Math.Min(xc + w, 2 * s), yc);
+                        (x1b, y1b, x2b, y2b) = (0, h - (y2a - y1a), Math.Min(w, x2a - x1a), h);
+                        break;
+                    case 2: // bottom left
+                        (x1a, y1a, x2a, y2a) = (Math.Max(xc - w, 0), yc, xc, Math.Min(2 * s, yc + h));
+                        (x1b, y1b, x2b, y2b) = (w - (x2a - x1a), 0, w, Math.Min(y2a - y1a, h));
+                        break;
+                    default: // bottom right
+                        (x1a, y1a, x2a, y2a) = (xc, yc, Math.Min(xc + w, 2 * s), Math.Min(2 * s, yc + h));
+                        (x1b, y1b, x2b, y2b) = (0, 0, Math.Min(w, x2a - x1a), Math.Min(y2a - y1a, h));
+                        break;
+                }
+                Copy(image.Image, new Rect(x1b, y1b, x2b - x1b, y2b - y1b), canvas, new Rect(x1a, y1a, x2a - x1a, y2a - y1a));
+                AddLabels(source.Labels[tile], w, h, x1a - x1b, y1a - y1b, labels);
             }
-            Copy(image.Image, new Rect(x1b, y1b, x2b - x1b, y2b - y1b), canvas, new Rect(x1a, y1a, x2a - x1a, y2a - y1a));
-            AddLabels(source.Labels[tile], w, h, x1a - x1b, y1a - y1b, labels);
+        }
+        catch
+        {
+            canvas.Dispose();
+            throw;
         }
         ClipAll(labels, 2 * s);
         return canvas;

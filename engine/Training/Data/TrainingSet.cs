@@ -39,20 +39,13 @@ public sealed class TrainingSet
     public static TrainingSet Load(DataYaml data, string split = "train", TrainingSetOptions? options = null)
     {
         options ??= new TrainingSetOptions();
-        var sources = data.Split(split);
-        var where = $"'{split}:' entry of {data.YamlPath}";
-        var paths = ImageListing.List(sources, where);
-        if (paths.Count == 0)
-            throw new DatasetException($"no images found in {string.Join(", ", sources)} ({where}); add images (.jpg, .png, ...) or fix the entry");
         var issues = new List<DatasetIssue>();
-        var kept = LabeledImages.Read(paths, data.ClassCount, new YoloTextLabelSource(), options.LabelPolicy, issues, new LabelTally());
+        var kept = LabeledImages.ReadSplit(data, split, new YoloTextLabelSource(), options.LabelPolicy, issues, new LabelTally());
         if (options.Strict && issues.Count > 0)
             throw new DatasetException($"{issues[0]}; fix the file or load without strict checks to skip it");
-        if (kept.Count == 0)
-            throw new DatasetException($"every image of the {where} was skipped ({issues.Count} issues, first: {issues[0]}); fix the images or labels");
         // YOLOv7 refuses to train when no image has a label file (nf == 0).
         if (kept.All(k => k.Read.State == LabelFileState.Missing))
-            throw new DatasetException($"no label files found for the {where}; put YOLO .txt labels in the labels/ folder beside images/");
+            throw new DatasetException($"no label files found for the {LabeledImages.Where(data, split)}; put YOLO .txt labels in the labels/ folder beside images/");
         var labels = kept.Select(k => (IReadOnlyList<NormalizedLabel>)(options.SingleClass ? k.Labels.Select(l => l with { Class = 0 }).ToList() : k.Labels)).ToList();
         return new TrainingSet(data, split, kept.Select(k => k.Path).ToList(), labels, issues);
     }

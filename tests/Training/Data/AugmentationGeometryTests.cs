@@ -24,27 +24,19 @@ public sealed class AugmentationGeometryTests
         }
     }
 
-    [Fact]
-    public void Four_image_mosaic_with_scale_and_translation_keeps_labels_on_the_boxes()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(9)]
+    public void Mosaic_with_scale_and_translation_keeps_labels_on_the_boxes(int tiles)
     {
         using var boxes = new SyntheticBoxes();
         using var loader = TrainingFixture.Loader(boxes, TrainingFixture.Quiet with { mosaic = 1, scale = 0.5, translate = 0.1 });
 
-        foreach (var sample in TrainingFixture.SamplesWhere(loader, s => s.Trace.MosaicTiles == 4, want: 6))
+        foreach (var sample in TrainingFixture.SamplesWhere(loader, s => s.Trace.MosaicTiles == tiles, want: 6))
         {
             Assert.Equal((TrainingFixture.Size, TrainingFixture.Size), (sample.Height, sample.Width));
-            ObjectPixels.Of(sample).AssertLabelsOnObjects(sample.Labels, minFill: 0.9, edgeTolerance: 2, $"mosaic-4 of image {sample.Index}");
+            ObjectPixels.Of(sample).AssertLabelsOnObjects(sample.Labels, minFill: 0.9, edgeTolerance: 2, $"mosaic-{tiles} of image {sample.Index}");
         }
-    }
-
-    [Fact]
-    public void Nine_image_mosaic_keeps_labels_on_the_boxes()
-    {
-        using var boxes = new SyntheticBoxes();
-        using var loader = TrainingFixture.Loader(boxes, TrainingFixture.Quiet with { mosaic = 1, scale = 0.5, translate = 0.1 });
-
-        foreach (var sample in TrainingFixture.SamplesWhere(loader, s => s.Trace.MosaicTiles == 9, want: 6))
-            ObjectPixels.Of(sample).AssertLabelsOnObjects(sample.Labels, minFill: 0.9, edgeTolerance: 2, $"mosaic-9 of image {sample.Index}");
     }
 
     [Fact]
