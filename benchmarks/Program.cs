@@ -8,10 +8,12 @@ using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
 using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Sensitivity;
+using PruneCluster.Engine.Training.Data;
 
 // prunecluster-bench engine --weights W [--repeats N]
 // prunecluster-bench sensitivity --weights W --data D [--img 320] [--batch 32] [--layers 0,10,20] [--rates 0.25,0.5,0.75]
 // prunecluster-bench throughput --weights W --data D [--img 320] [--batch 32]
+// prunecluster-bench loader --data D [--img 320] [--batch 16] [--workers 2] [--epochs 3] [--cache 0|1]
 NativeAllocator.KeepLargeBuffers(); // as the CLI does; see NativeAllocator
 var options = Arguments.Parse(args);
 TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
@@ -20,12 +22,13 @@ return options.Command switch
     "engine" => Engine(options),
     "sensitivity" => Sensitivity(options),
     "throughput" => Throughput(options),
+    "loader" => Loader(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
+    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput|loader --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
     return 2;
 }
 
@@ -95,6 +98,30 @@ static int Throughput(Arguments a)
     loaded.Model.Fuse();
     var result = ModelEvaluator.Evaluate(loaded.Model, set, new EvaluationOptions { MeasureModel = false });
     Console.WriteLine($"| {Path.GetFileName(loaded.Path)} | {Path.GetFileName(data.YamlPath)} | {img} | {result.Images} | {result.Speed.InferenceMs:F1} | {result.Speed.NmsMs:F1} | {result.ImagesPerSecond:F2} |");
+    return 0;
+}
+
+// Training loader throughput (images/s) with hyp.scratch.tiny's augmentation: the consumer only takes the batches,
+// so this is what the workers alone can feed a trainer.
+static int Loader(Arguments a)
+{
+    var set = TrainingSet.Load(DataYaml.Load(a.Required("--data")));
+    var options = new TrainingLoaderOptions
+    {
+        ImageSize = a.Int("--img", 320), BatchSize = a.Int("--batch", 16), Workers = a.Int("--workers", 2), CacheImages = a.Int("--cache", 0) == 1,
+    };
+    using var loader = new TrainingLoader(set, options, new AugmentationOptions());
+    var epochs = a.Int("--epochs", 3);
+    var perEpoch = new List<double>();
+    for (var epoch = 0; epoch < epochs; epoch++)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in loader.Epoch(epoch))
+            batch.Dispose();
+        perEpoch.Add(set.Count / clock.Elapsed.TotalSeconds);
+    }
+    Console.WriteLine($"| {Path.GetFileName(a.Required("--data"))} ({set.Count} images) | {options.ImageSize} | {options.BatchSize} | {options.Workers} | {(options.CacheImages ? "yes" : "no")} | "
+        + string.Join(" / ", perEpoch.Select(x => x.ToString("F1", CultureInfo.InvariantCulture))) + " |");
     return 0;
 }
 
