@@ -132,8 +132,8 @@ internal static class SyntheticBackground
             var end = new Point(at.X + (int)(length * Math.Cos(angle)), at.Y + (int)(length * Math.Sin(angle)));
             switch (random.Next(3))
             {
-                case 0: // a line or thin bar, clearly longer than wide (no class is)
-                    Cv2.Line(image, at, end, colour, random.Between(1, Math.Max(2, (int)(length / 6))), LineTypes.Link8);
+                case 0: // a line or thin bar, far longer than wide (no class is); thin, so a cut-off end is no blob
+                    Cv2.Line(image, at, end, colour, random.Between(1, Math.Max(2, (int)Math.Min(length / 8, size / 40.0))), LineTypes.Link8);
                     break;
                 case 1: // an open polyline
                     var points = new List<Point> { at, end };

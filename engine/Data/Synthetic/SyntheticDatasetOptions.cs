@@ -28,7 +28,9 @@ public sealed record SyntheticDatasetOptions
     public int? Threads { get; init; }
 
     /// <summary>Images of the val split: the last ones by index.</summary>
-    public int ValImages => Math.Clamp((int)Math.Round(Images * ValFraction, MidpointRounding.AwayFromZero), 1, Images - 1);
+    public int ValImages => double.IsFinite(ValFraction)
+        ? Math.Clamp((int)Math.Round(Images * ValFraction, MidpointRounding.AwayFromZero), 1, Math.Max(1, Images - 1))
+        : 1;
 
     public int TrainImages => Images - ValImages;
 
