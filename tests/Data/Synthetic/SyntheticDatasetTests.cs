@@ -1,3 +1,4 @@
+using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Data.Synthetic;
 using PruneCluster.Engine.Evaluation;
@@ -104,7 +105,7 @@ public sealed class SyntheticDatasetTests(SyntheticDatasetFixture fixture) : ICl
         Directory.CreateDirectory(parent);
         var target = Path.Combine(parent, "set");
         using var cancel = new CancellationTokenSource();
-        var progress = new InlineProgress(p =>
+        var progress = new SyncProgress<SyntheticProgress>(p =>
         {
             if (p.Done == 5)
                 cancel.Cancel();
@@ -136,10 +137,5 @@ public sealed class SyntheticDatasetTests(SyntheticDatasetFixture fixture) : ICl
         var refused = Assert.Throws<DatasetException>(() => SyntheticDataset.Write(foreign, small, overwrite: true));
         Assert.Contains(SyntheticDataset.MarkerName, refused.Message);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(foreign, "notes.txt")));
-    }
-
-    private sealed class InlineProgress(Action<SyntheticProgress> report) : IProgress<SyntheticProgress>
-    {
-        public void Report(SyntheticProgress value) => report(value);
     }
 }
