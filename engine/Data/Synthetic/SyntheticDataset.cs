@@ -94,7 +94,7 @@ public static class SyntheticDataset
 
     /// <summary>
     /// Encodes a scene as written: PNG with zlib level 1 and only the "sub" row filter — about 40 % less encoding
-    /// time than OpenCV's default (every filter tried per row) for 5 % larger files (benchmarks/README.md).
+    /// time than OpenCV's default (every filter tried per row), and no larger files (benchmarks/README.md).
     /// All settings are explicit, so a change of OpenCV's defaults cannot change the files.
     /// </summary>
     public static byte[] EncodePng(SyntheticScene scene)
