@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PruneCluster.Benchmarks;
 using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Data.Synthetic;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Models;
@@ -14,6 +15,7 @@ using PruneCluster.Engine.Training.Data;
 // prunecluster-bench sensitivity --weights W --data D [--img 320] [--batch 32] [--layers 0,10,20] [--rates 0.25,0.5,0.75]
 // prunecluster-bench throughput --weights W --data D [--img 320] [--batch 32]
 // prunecluster-bench loader --data D [--img 320] [--batch 16] [--workers 2] [--epochs 3] [--cache 0|1]
+// prunecluster-bench synth [--images 1000] [--img 320] [--classes 4]
 NativeAllocator.KeepLargeBuffers(); // as the CLI does; see NativeAllocator
 var options = Arguments.Parse(args);
 TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
@@ -23,12 +25,13 @@ return options.Command switch
     "sensitivity" => Sensitivity(options),
     "throughput" => Throughput(options),
     "loader" => Loader(options),
+    "synth" => Synth(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput|loader --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
+    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput|loader|synth --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
     return 2;
 }
 
@@ -123,6 +126,54 @@ static int Loader(Arguments a)
     Console.WriteLine($"| {Path.GetFileName(a.Required("--data"))} ({set.Count} images) | {options.ImageSize} | {options.BatchSize} | {options.Workers} | {(options.CacheImages ? "yes" : "no")} | "
         + string.Join(" / ", perEpoch.Select(x => x.ToString("F1", CultureInfo.InvariantCulture))) + " |");
     return 0;
+}
+
+// Synthetic data set: rendering and PNG encoding per image on one thread, then the whole write on 1 and on all
+// cores. CPU time is given beside wall time because these shared machines are often loaded.
+static int Synth(Arguments a)
+{
+    var options = new SyntheticDatasetOptions { Images = a.Int("--images", 1000), ImageSize = a.Int("--img", 320), Classes = a.Int("--classes", 4) };
+    var sample = Math.Min(options.Images, 200);
+    var scenes = new SyntheticScene[sample];
+    SyntheticSceneGenerator.Render(options, 0); // warm up (JIT, OpenCV)
+    var rows = new List<(string Step, int Images, double Wall, double Cpu)>
+    {
+        Timed($"render {sample} images, 1 thread", sample, () =>
+        {
+            for (var i = 0; i < sample; i++)
+                scenes[i] = SyntheticSceneGenerator.Render(options, i);
+        }),
+    };
+    long bytes = 0;
+    rows.Add(Timed($"encode {sample} PNGs, 1 thread", sample, () => bytes = scenes.Sum(s => (long)SyntheticDataset.EncodePng(s).Length)));
+    var root = Directory.CreateTempSubdirectory("prunecluster-bench-").FullName;
+    try
+    {
+        foreach (var threads in new[] { 1, Environment.ProcessorCount }.Distinct())
+            rows.Add(Timed($"write {options.Images} images, {threads} thread(s)", options.Images,
+                () => SyntheticDataset.Write(Path.Combine(root, "set"), options with { Threads = threads }, overwrite: true)));
+        Console.WriteLine($"| step ({options.ImageSize}x{options.ImageSize}, {options.Classes} classes) | wall (s) | CPU (s) | CPU ms per image |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var r in rows)
+            Console.WriteLine($"| {r.Step} | {r.Wall:F2} | {r.Cpu:F2} | {r.Cpu * 1000 / r.Images:F2} |");
+        Console.WriteLine($"PNG size: {bytes / sample / 1024.0:F1} KiB per image; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(root, recursive: true);
+    }
+
+    static (string, int, double, double) Timed(string step, int images, Action action)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        action();
+        var wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (step, images, wall, (process.TotalProcessorTime - cpu).TotalSeconds);
+    }
 }
 
 sealed class ConsoleProgress(string label) : IProgress<SensitivityProgress>

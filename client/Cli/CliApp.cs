@@ -25,6 +25,11 @@ public static class CliApp
             config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Per-layer sensitivity analysis: metrics, params and GFLOPs with each layer pruned alone at each rate.");
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
                 .WithData((Func<string, int, (long Params, double Gflops, int PrunableLayers)>)SelectModelStats.Read);
+            config.AddBranch("dataset", dataset =>
+            {
+                dataset.SetDescription("Data set tools.");
+                dataset.AddCommand<DatasetSynthCommand>("synth").WithDescription("Writes a synthetic shapes detection data set (YOLOv7 layout, data.yaml), deterministic for a seed.");
+            });
             config.SetExceptionHandler((exception, _) => UserErrors.Report(exception, args));
         });
         return app.Run(args);

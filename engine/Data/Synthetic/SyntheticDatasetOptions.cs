@@ -1,0 +1,63 @@
+namespace PruneCluster.Engine.Data.Synthetic;
+
+/// <summary>What <see cref="SyntheticDataset.Write"/> makes: how many square images of which size, how many classes, the seed and the split.</summary>
+public sealed record SyntheticDatasetOptions
+{
+    /// <summary>Largest class count: one class per <see cref="ShapeKind"/>.</summary>
+    public static readonly int MaxClasses = Enum.GetValues<ShapeKind>().Length;
+
+    public const int MinImageSize = 64;
+    public const int MaxImageSize = 4096;
+
+    /// <summary>Images in total (train + val), at least 2 so that both splits have one.</summary>
+    public int Images { get; init; } = 1000;
+
+    /// <summary>Classes 1..<see cref="MaxClasses"/>: the first N shape kinds.</summary>
+    public int Classes { get; init; } = 4;
+
+    /// <summary>Width and height of every image in pixels, a multiple of 32 (YOLOv7's largest stride).</summary>
+    public int ImageSize { get; init; } = 320;
+
+    /// <summary>Fixes every pixel and label; the same seed gives byte-identical files.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Share of the images that go to val (rounded, at least one image in each split).</summary>
+    public double ValFraction { get; init; } = 0.2;
+
+    /// <summary>Images made at once (the result does not depend on it); null = one per processor.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Images of the val split: the last ones by index.</summary>
+    public int ValImages => double.IsFinite(ValFraction)
+        ? Math.Clamp((int)Math.Round(Images * ValFraction, MidpointRounding.AwayFromZero), 1, Math.Max(1, Images - 1))
+        : 1;
+
+    public int TrainImages => Images - ValImages;
+
+    /// <summary>The class names, index = class id.</summary>
+    public IReadOnlyList<string> ClassNames =>
+        Enum.GetValues<ShapeKind>().Take(Classes).Select(k => k.ToString().ToLowerInvariant()).ToList();
+
+    /// <summary>Throws <see cref="DatasetException"/> with a one-line message (named after the CLI options) when an option is out of range.</summary>
+    public void Validate()
+    {
+        if (Error() is { } message)
+            throw new DatasetException(message);
+    }
+
+    /// <summary>The one-line message for the first option out of range, or null.</summary>
+    public string? Error()
+    {
+        if (Images < 2)
+            return $"--images {Images}: a data set needs at least 2 images (one for train, one for val); use --images 2 or more";
+        if (Classes < 1 || Classes > MaxClasses)
+            return $"--classes {Classes}: the generator has {MaxClasses} shape kinds ({string.Join(", ", Enum.GetNames<ShapeKind>()).ToLowerInvariant()}); use 1 to {MaxClasses}";
+        if (ImageSize < MinImageSize || ImageSize > MaxImageSize || ImageSize % 32 != 0)
+            return $"--img {ImageSize}: the image size must be a multiple of 32 (YOLOv7's stride) from {MinImageSize} to {MaxImageSize}; use e.g. {Math.Clamp((ImageSize + 31) / 32 * 32, MinImageSize, MaxImageSize)}";
+        if (!(ValFraction > 0 && ValFraction < 1))
+            return $"--val-fraction {ValFraction}: the share of val images must be above 0 and below 1; use e.g. 0.2";
+        if (Threads is < 1)
+            return $"threads {Threads}: use at least 1";
+        return null;
+    }
+}

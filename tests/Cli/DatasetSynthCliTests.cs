@@ -1,0 +1,73 @@
+using PruneCluster.Engine.Data;
+using PruneCluster.Tests.Evaluation;
+
+namespace PruneCluster.Tests.Cli;
+
+/// <summary><c>prunecluster dataset synth</c> run as a user runs it.</summary>
+public sealed class DatasetSynthCliTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("prunecluster-synth-cli-").FullName;
+
+    [Fact]
+    public void WritesADataSetThatTheLoaderReadsAndReportsWhatItWrote()
+    {
+        var folder = Path.Combine(_root, "set");
+        var run = PruneclusterProcess.Run("dataset", "synth", "--out", folder, "--images", "12", "--classes", "3", "--img", "96", "--seed", "5", "--val-fraction", "0.25");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"wrote 12 images (9 train, 3 val) of 96x96 to {folder}", run.Stdout);
+        Assert.Contains("objects per class (train/val): circle ", run.Stdout);
+        Assert.Contains("[12/12] images", run.Stderr); // progress lines when stderr is not a terminal
+        var data = DataYaml.Load(Path.Combine(folder, "data.yaml"));
+        Assert.Equal(["circle", "square", "triangle"], data.Names);
+        using var val = ValidationSet.Load(data, "val", 96, 4, options: new ValidationSetOptions { ShareDecodedImages = false });
+        Assert.Empty(val.Issues);
+        Assert.Equal(3, val.Images.Count);
+
+        // Run again on the same folder: refused without --overwrite, replaced with it.
+        var again = PruneclusterProcess.Run("dataset", "synth", "--out", folder, "--images", "4", "--img", "96");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("--overwrite", again.Stderr);
+        var replaced = PruneclusterProcess.Run("dataset", "synth", "--out", folder, "--images", "4", "--img", "96", "--overwrite");
+        Assert.True(replaced.ExitCode == 0, replaced.Stderr);
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(folder, "images"), "*.png", SearchOption.AllDirectories).Length);
+    }
+
+    public static TheoryData<string[], string> BadOptions => new()
+    {
+        { ["--classes", "9"], "--classes 9" },
+        { ["--classes", "0"], "--classes 0" },
+        { ["--images", "1"], "--images 1" },
+        { ["--img", "300"], "--img 300" },
+        { ["--val-fraction", "1.5"], "--val-fraction 1.5" },
+        { ["--images", "many"], "many" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void BadOptionsGiveOneLineAndExitCode2BeforeWritingAnything(string[] options, string expected)
+    {
+        var folder = Path.Combine(_root, "never");
+        var run = PruneclusterProcess.Run(["dataset", "synth", "--out", folder, .. options]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+        Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(Path.Exists(folder));
+    }
+
+    [Fact]
+    public void AMissingOutOrAFileAsOutIsRejected()
+    {
+        var missing = PruneclusterProcess.Run("dataset", "synth");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--out is required", missing.Stderr);
+
+        var file = Path.Combine(_root, "a-file");
+        File.WriteAllText(file, "x");
+        var onFile = PruneclusterProcess.Run("dataset", "synth", "--out", file);
+        Assert.Equal(2, onFile.ExitCode);
+        Assert.Contains("is a file", onFile.Stderr);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
