@@ -4,6 +4,7 @@ using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Training.Hyp;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -24,7 +25,7 @@ public static class UserErrors
         switch (inner)
         {
             case CheckpointException or NpyFileException or ModelConfigException or PruningException or DatasetException or EvaluationException
-                or MetricsFileException or SensitivityDataException or FileNotFoundException or DirectoryNotFoundException
+                or MetricsFileException or SensitivityDataException or HyperparameterException or FileNotFoundException or DirectoryNotFoundException
                 or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException:
                 Console.Error.WriteLine($"error: {inner.Message}");
                 return BadInput;

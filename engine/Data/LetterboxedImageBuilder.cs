@@ -9,9 +9,6 @@ namespace PruneCluster.Engine.Data;
 /// </summary>
 internal static class LetterboxedImageBuilder
 {
-    // YOLOv7's verify step: assert (shape[0] > 9) & (shape[1] > 9).
-    private const int MinimumSide = 10;
-
     public static LetterboxedImageStore Build(string key, IReadOnlyList<string> paths, int imgSize, int batchSize, int stride, double pad)
     {
         var resized = new Mat?[paths.Count];
@@ -39,7 +36,7 @@ internal static class LetterboxedImageBuilder
                 var batch = batches[b];
                 var plan = Letterbox.Plan(resized[index]!.Rows, resized[index]!.Cols, batch.Height, batch.Width, scaleUp: false);
                 using (var padded = Letterbox.Apply(resized[index]!, plan))
-                    CopyAsRgbPlanes(padded, batch.Pixels.AsSpan(slot * batch.ImageBytes, batch.ImageBytes));
+                    RgbPlanes.Copy(padded, batch.Pixels.AsSpan(slot * batch.ImageBytes, batch.ImageBytes));
                 stored[index] = stored[index] with { Letterbox = plan, Batch = b, Slot = slot };
             });
             return new LetterboxedImageStore(key, stored, batches);
@@ -58,27 +55,11 @@ internal static class LetterboxedImageBuilder
         using var original = YoloImageLoader.Decode(path);
         if (original is null)
             return (StoredImage.Failed(DatasetIssueKind.CorruptImage, "OpenCV cannot decode the image"), null);
-        if (original.Rows < MinimumSide || original.Cols < MinimumSide)
+        if (original.Rows < YoloImageLoader.MinimumSide || original.Cols < YoloImageLoader.MinimumSide)
             return (StoredImage.Failed(DatasetIssueKind.CorruptImage,
-                $"image size {original.Cols}x{original.Rows} is below {MinimumSide} pixels"), null);
+                $"image size {original.Cols}x{original.Rows} is below {YoloImageLoader.MinimumSide} pixels"), null);
         var resized = YoloImageLoader.Resize(original, imgSize);
         return (new StoredImage(original.Rows, original.Cols, resized.Rows, resized.Cols, null, -1, -1), resized);
-    }
-
-    /// <summary>img[:, :, ::-1].transpose(2, 0, 1): interleaved BGR rows to planar R, G, B.</summary>
-    private static void CopyAsRgbPlanes(Mat bgr, Span<byte> destination)
-    {
-        var pixels = bgr.Rows * bgr.Cols;
-        ReadOnlySpan<byte> source = bgr.AsSpan<byte>();
-        var red = destination[..pixels];
-        var green = destination.Slice(pixels, pixels);
-        var blue = destination.Slice(2 * pixels, pixels);
-        for (var p = 0; p < pixels; p++)
-        {
-            blue[p] = source[3 * p];
-            green[p] = source[3 * p + 1];
-            red[p] = source[3 * p + 2];
-        }
     }
 
     private static ParallelOptions Parallelism() => new() { MaxDegreeOfParallelism = Environment.ProcessorCount };

@@ -92,7 +92,8 @@ public sealed class ValidationSet : IDisposable
 
         var issues = new List<DatasetIssue>();
         var tally = new LabelTally();
-        var kept = ReadLabels(paths, data.ClassCount, options, issues, tally);
+        ILabelSource labels = options.CocoAnnotations is { } coco ? new CocoLabelSource(coco) : new YoloTextLabelSource();
+        var kept = LabeledImages.Read(paths, data.ClassCount, labels, options.LabelPolicy, issues, tally);
         if (kept.Count == 0)
             throw new DatasetException($"every image of the {where} was skipped ({issues.Count} issues, first: {issues[0]}); fix the images or labels");
 
@@ -101,30 +102,6 @@ public sealed class ValidationSet : IDisposable
         if (!store.Images.Any(i => i.Decoded))
             throw new DatasetException($"no image of the {where} could be decoded (first: {kept[0].Path}: {store.Images[0].FailureReason}); fix the image files");
         return new ValidationSet(data, store, settings, issues, tally, kept, source);
-    }
-
-    private static List<KeptImage> ReadLabels(List<string> paths, int classCount,
-        ValidationSetOptions options, List<DatasetIssue> issues, LabelTally tally)
-    {
-        ILabelSource labels = options.CocoAnnotations is { } coco ? new CocoLabelSource(coco) : new YoloTextLabelSource();
-        var kept = new List<KeptImage>(paths.Count);
-        foreach (var path in paths)
-        {
-            // YOLOv7 verifies the image before its labels, so a missing image hides any label problem.
-            if (!File.Exists(path))
-            {
-                issues.Add(new DatasetIssue(path, path, null, DatasetIssueKind.MissingImage, "image file does not exist", ImageSkipped: true));
-                continue;
-            }
-            var read = labels.Read(path, options.LabelPolicy);
-            var checkedLabels = LabelChecker.Check(path, read, classCount, options.LabelPolicy);
-            issues.AddRange(checkedLabels.Issues);
-            if (checkedLabels.SkipImage)
-                continue;
-            tally.Count(read.State);
-            kept.Add(new KeptImage(path, read, checkedLabels.Labels));
-        }
-        return kept;
     }
 
     private static (LetterboxedImageStore, ImageCacheSource) ObtainStore(string key,

@@ -3,11 +3,15 @@ using OpenCvSharp;
 namespace PruneCluster.Engine.Data;
 
 /// <summary>
-/// YOLOv7's load_image for evaluation (augment=False): cv2.imread (BGR, EXIF orientation applied), then scale so the
-/// long side equals imgSize — INTER_AREA when shrinking, INTER_LINEAR when enlarging, untouched when already that size.
+/// YOLOv7's load_image: cv2.imread (BGR, EXIF orientation applied), then scale so the long side equals imgSize —
+/// untouched when already that size; otherwise INTER_LINEAR, except that evaluation (augment=False) shrinks with
+/// INTER_AREA.
 /// </summary>
 public static class YoloImageLoader
 {
+    /// <summary>YOLOv7's verify step: assert (shape[0] > 9) &amp; (shape[1] > 9).</summary>
+    public const int MinimumSide = 10;
+
     /// <summary>The resized (height, width): Python's int(h0 * r), int(w0 * r) with r = imgSize / max(h0, w0).</summary>
     public static (int Height, int Width) ResizedSize(int originalHeight, int originalWidth, int imgSize)
     {
@@ -16,10 +20,10 @@ public static class YoloImageLoader
     }
 
     /// <summary>The interpolation load_image uses, or null when it does not resize.</summary>
-    public static InterpolationFlags? Interpolation(int originalHeight, int originalWidth, int imgSize)
+    public static InterpolationFlags? Interpolation(int originalHeight, int originalWidth, int imgSize, bool augment = false)
     {
         var r = (double)imgSize / Math.Max(originalHeight, originalWidth);
-        return r == 1 ? null : r < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear;
+        return r == 1 ? null : r < 1 && !augment ? InterpolationFlags.Area : InterpolationFlags.Linear;
     }
 
     /// <summary>Decodes an image as BGR (null when OpenCV cannot decode it).</summary>
@@ -32,11 +36,14 @@ public static class YoloImageLoader
         return null;
     }
 
-    /// <summary>load_image on an already decoded BGR image: returns a new Mat (a clone when no resize is needed).</summary>
-    public static Mat Resize(Mat original, int imgSize)
+    /// <summary>
+    /// load_image on an already decoded BGR image: returns a new Mat (a clone when no resize is needed).
+    /// <paramref name="augment"/> is the dataset's augment flag (true for the training loader).
+    /// </summary>
+    public static Mat Resize(Mat original, int imgSize, bool augment = false)
     {
         var (h0, w0) = (original.Rows, original.Cols);
-        if (Interpolation(h0, w0, imgSize) is not { } interpolation)
+        if (Interpolation(h0, w0, imgSize, augment) is not { } interpolation)
             return original.Clone();
         var (h, w) = ResizedSize(h0, w0, imgSize);
         var resized = new Mat();

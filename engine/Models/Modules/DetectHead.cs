@@ -52,6 +52,9 @@ public sealed class DetectHead : YoloLayer
     public double[] Strides { get; }
     public int Outputs => Nc + 5;
 
+    /// <summary>The anchors in grid units of their level, [levels, anchors, 2] (YOLOv7's <c>Detect.anchors</c>, which its losses match against).</summary>
+    public Tensor AnchorsInGridUnits => anchors;
+
     /// <summary>The head convs as conv units (main outputs first, then the auxiliary ones).</summary>
     public IReadOnlyList<IConvUnit> Heads { get; private set; }
 

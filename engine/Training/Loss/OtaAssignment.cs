@@ -1,0 +1,130 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace PruneCluster.Engine.Training.Loss;
+
+/// <summary>
+/// ComputeLossOTA's <c>build_targets</c>: per image, the anchor candidates of all levels compete for its targets. Each
+/// target takes its k cheapest candidates (cost = class BCE of √(cls·obj) + 3·(−log IoU), k = the truncated sum of its
+/// ten best IoUs, at least 1); a candidate claimed by several targets stays with the cheapest.
+/// </summary>
+internal static class OtaAssignment
+{
+    private const int TopIous = 10;
+    private const double IouCostWeight = 3.0;
+
+    /// <param name="imageSize">YOLOv7 scales the normalised targets by <c>imgs[i].shape[1]</c>, the input height, on both axes.</param>
+    public static LevelTargets[] Assign(IReadOnlyList<Tensor> predictions, Tensor targets, AnchorCandidates[] candidates,
+        IReadOnlyList<double> strides, int classes, long imageSize)
+    {
+        var device = targets.device;
+        var levels = predictions.Count;
+        var perLevel = Enumerable.Range(0, levels).Select(_ => new List<LevelTargets>()).ToArray();
+        using (no_grad())
+        {
+            for (var image = 0L; image < predictions[0].shape[0]; image++)
+            {
+                using var scope = NewDisposeScope();
+                var matched = AssignImage(predictions, targets, candidates, strides, classes, imageSize, image);
+                for (var i = 0; i < levels; i++)
+                    if (matched != null)
+                        perLevel[i].Add(MoveOut(matched[i]));
+            }
+        }
+        return perLevel.Select(parts => parts.Count == 0 ? LevelTargets.Empty(device) : Concat(parts)).ToArray();
+    }
+
+    private static LevelTargets[]? AssignImage(IReadOnlyList<Tensor> predictions, Tensor targets, AnchorCandidates[] candidates,
+        IReadOnlyList<double> strides, int classes, long imageSize, long image)
+    {
+        var own = targets[targets[TensorIndex.Colon, 0].eq(image)];
+        if (own.shape[0] == 0)
+            return null;
+        var targetCorners = BoxGeometry.Corners(own[TensorIndex.Colon, TensorIndex.Slice(2, 6)] * imageSize);
+
+        var picked = new List<AnchorCandidates>();
+        var layer = new List<Tensor>();
+        var boxes = new List<Tensor>();
+        var objectness = new List<Tensor>();
+        var scores = new List<Tensor>();
+        for (var i = 0; i < predictions.Count; i++)
+        {
+            var c = candidates[i];
+            var mine = c.Image.eq(image);
+            var (b, a, gj, gi, anchorSize) = (c.Image[mine], c.Anchor[mine], c.GridY[mine], c.GridX[mine], c.AnchorSize[mine]);
+            picked.Add(new AnchorCandidates(b, a, gj, gi, c.Rows[mine], anchorSize));
+            layer.Add(full(b.shape[0], i, ScalarType.Int64, device: targets.device));
+            var prediction = predictions[i][b, a, gj, gi];
+            objectness.Add(prediction[TensorIndex.Colon, TensorIndex.Slice(4, 5)]);
+            scores.Add(prediction[TensorIndex.Colon, TensorIndex.Slice(5, null)]);
+            var grid = stack([gi, gj], 1);
+            var xy = (prediction[TensorIndex.Colon, TensorIndex.Slice(0, 2)].sigmoid() * 2.0 - 0.5 + grid) * strides[i];
+            var wh = (prediction[TensorIndex.Colon, TensorIndex.Slice(2, 4)].sigmoid() * 2).pow(2) * anchorSize * strides[i];
+            boxes.Add(BoxGeometry.Corners(cat([xy, wh], -1)));
+        }
+        var predictedCorners = cat(boxes, 0);
+        var n = predictedCorners.shape[0];
+        if (n == 0)
+            return null;
+
+        var iou = BoxGeometry.PairwiseIou(targetCorners, predictedCorners);
+        var iouCost = -log(iou + 1e-8);
+        var dynamicK = iou.topk((int)Math.Min(TopIous, n), dim: 1).values.sum(1).to(ScalarType.Int32).clamp_min(1);
+
+        var gtCount = own.shape[0];
+        var oneHot = one_hot(own[TensorIndex.Colon, 1].to(ScalarType.Int64), classes).to(ScalarType.Float32).unsqueeze(1).repeat(1, n, 1);
+        var joint = cat(scores, 0).unsqueeze(0).repeat(gtCount, 1, 1).sigmoid_() * cat(objectness, 0).unsqueeze(0).repeat(gtCount, 1, 1).sigmoid_();
+        var y = joint.sqrt_();
+        var classCost = binary_cross_entropy_with_logits(log(y / (1 - y)), oneHot, reduction: TorchSharp.torch.nn.Reduction.None).sum(-1);
+        var cost = classCost + IouCostWeight * iouCost;
+
+        var matching = zeros_like(cost);
+        var ks = dynamicK.cpu().data<int>().ToArray();
+        for (var g = 0; g < gtCount; g++)
+        {
+            var chosen = cost[g].topk(ks[g], largest: false).indexes;
+            matching[g].index_put_(1.0, chosen);
+        }
+        var contested = matching.sum(0L) > 1;
+        if (contested.any().item<bool>())
+        {
+            var cheapest = cost[TensorIndex.Colon, TensorIndex.Tensor(contested)].min(0).indexes;
+            matching.index_put_(0.0, TensorIndex.Colon, TensorIndex.Tensor(contested));
+            matching.index_put_(1.0, TensorIndex.Tensor(cheapest), TensorIndex.Tensor(contested));
+        }
+        var foreground = matching.sum(0L) > 0.0;
+        var matchedTarget = own[matching[TensorIndex.Colon, TensorIndex.Tensor(foreground)].argmax(0)];
+        var fromLayer = cat(layer, 0)[foreground];
+        var all = new AnchorCandidates(
+            cat(picked.Select(p => p.Image).ToList(), 0)[foreground], cat(picked.Select(p => p.Anchor).ToList(), 0)[foreground],
+            cat(picked.Select(p => p.GridY).ToList(), 0)[foreground], cat(picked.Select(p => p.GridX).ToList(), 0)[foreground],
+            matchedTarget, cat(picked.Select(p => p.AnchorSize).ToList(), 0)[foreground]);
+
+        var result = new LevelTargets[predictions.Count];
+        for (var i = 0; i < predictions.Count; i++)
+        {
+            var here = fromLayer.eq(i);
+            var (ny, nx) = (predictions[i].shape[2], predictions[i].shape[3]);
+            var (b, a, gj, gi) = (all.Image[here], all.Anchor[here], all.GridY[here], all.GridX[here]);
+            var rows = all.Rows[here];
+            // ComputeLossOTA's selected_tbox: the matched target in grid units, its centre relative to the cell.
+            var box = rows[TensorIndex.Colon, TensorIndex.Slice(2, 6)] * tensor(new long[] { nx, ny, nx, ny }, device: targets.device);
+            box = cat([box[TensorIndex.Colon, TensorIndex.Slice(0, 2)] - stack([gi, gj], 1), box[TensorIndex.Colon, TensorIndex.Slice(2, 4)]], 1);
+            result[i] = new LevelTargets(b, a, gj, gi, box, rows[TensorIndex.Colon, 1].to(ScalarType.Int64), all.AnchorSize[here]);
+        }
+        return result;
+    }
+
+    private static LevelTargets MoveOut(LevelTargets t)
+    {
+        foreach (var tensor in new[] { t.Image, t.Anchor, t.GridY, t.GridX, t.Box, t.Class, t.AnchorSize })
+            tensor.MoveToOuterDisposeScope();
+        return t;
+    }
+
+    private static LevelTargets Concat(List<LevelTargets> parts) => new(
+        cat(parts.Select(p => p.Image).ToList(), 0), cat(parts.Select(p => p.Anchor).ToList(), 0),
+        cat(parts.Select(p => p.GridY).ToList(), 0), cat(parts.Select(p => p.GridX).ToList(), 0),
+        cat(parts.Select(p => p.Box).ToList(), 0), cat(parts.Select(p => p.Class).ToList(), 0),
+        cat(parts.Select(p => p.AnchorSize).ToList(), 0));
+}
