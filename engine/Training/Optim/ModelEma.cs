@@ -25,7 +25,7 @@ public sealed class ModelEma : IDisposable
     public YoloModel Model { get; }
 
     /// <summary>Updates so far (<c>ema.updates</c> in a checkpoint).</summary>
-    public long Updates { get; private set; }
+    public long Updates { get; set; }
 
     public static double DecayAt(long updates) => Decay * (1 - Math.Exp(-updates / Ramp));
 
