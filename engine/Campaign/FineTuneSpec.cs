@@ -1,0 +1,7 @@
+namespace PruneCluster.Engine.Campaign;
+
+/// <summary>How each pruned model is fine-tuned (the options of <c>prunecluster train</c>).</summary>
+/// <param name="Epochs">Epochs per iteration.</param>
+/// <param name="Hyp">A built-in hyp name (scratch.tiny, scratch.p5 …) or a hyp yaml path.</param>
+/// <param name="BatchSize">Training batch size.</param>
+public sealed record FineTuneSpec(int Epochs = 10, string Hyp = "scratch.tiny", int BatchSize = 16);

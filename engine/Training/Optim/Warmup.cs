@@ -1,0 +1,46 @@
+namespace PruneCluster.Engine.Training.Optim;
+
+/// <summary>
+/// train.py's warm-up over its first <see cref="Iterations"/> batches (<c>max(round(warmup_epochs · nb), 1000)</c>):
+/// gradient accumulation rises from 1 to <c>nbs / batch</c>, the bias group's lr falls from <c>warmup_bias_lr</c> and
+/// the other groups' rise from 0 towards <c>initial_lr · lf(epoch)</c>, momentum rises from <c>warmup_momentum</c> to
+/// <c>momentum</c> — all by numpy's <c>interp</c>. After it, accumulation is <c>max(round(nbs / batch), 1)</c>.
+/// </summary>
+public sealed class Warmup
+{
+    /// <summary>YOLOv7's nominal batch size: gradients are accumulated up to it.</summary>
+    public const int NominalBatch = 64;
+
+    private readonly int batchSize;
+    private readonly double warmupBiasLr, warmupMomentum, momentum;
+
+    public Warmup(double warmupEpochs, int batchesPerEpoch, int batchSize, double warmupBiasLr, double warmupMomentum, double momentum)
+    {
+        // Python's round() rounds half to even, as Math.Round does by default.
+        Iterations = Math.Max((int)Math.Round(warmupEpochs * batchesPerEpoch), 1000);
+        this.batchSize = batchSize;
+        this.warmupBiasLr = warmupBiasLr;
+        this.warmupMomentum = warmupMomentum;
+        this.momentum = momentum;
+    }
+
+    /// <summary>Warm-up length in batches.</summary>
+    public int Iterations { get; }
+
+    /// <summary>Accumulation after warm-up: <c>max(round(nbs / batch), 1)</c>.</summary>
+    public int SteadyAccumulation => Math.Max((int)Math.Round((double)NominalBatch / batchSize), 1);
+
+    public bool Applies(long iteration) => iteration <= Iterations;
+
+    /// <summary>Batches accumulated per optimizer step at integrated batch <paramref name="iteration"/>.</summary>
+    public int Accumulation(long iteration) =>
+        Applies(iteration) ? Math.Max(1, (int)Math.Round(Interp(iteration, 1, (double)NominalBatch / batchSize))) : SteadyAccumulation;
+
+    /// <summary>Group <paramref name="group"/>'s lr at <paramref name="iteration"/>, heading for <paramref name="target"/> (initial_lr · lf(epoch)).</summary>
+    public double LearningRate(long iteration, int group, double target) => Interp(iteration, group == 2 ? warmupBiasLr : 0.0, target);
+
+    public double Momentum(long iteration) => Interp(iteration, warmupMomentum, momentum);
+
+    // np.interp(x, [0, nw], [from, to]) for 0 ≤ x ≤ nw.
+    private double Interp(long iteration, double from, double to) => from + (to - from) * iteration / Iterations;
+}

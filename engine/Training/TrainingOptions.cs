@@ -1,0 +1,44 @@
+using PruneCluster.Engine.Training.Hyp;
+
+namespace PruneCluster.Engine.Training;
+
+/// <summary>train.py's options that shape a run (the rest — data, weights, output folder — are the caller's).</summary>
+/// <param name="Hyp">Hyperparameters as the hyp file gives them (the trainer scales box/cls/obj itself, as train.py).</param>
+/// <param name="HypName">Where <paramref name="Hyp"/> came from (a built-in name or a path), recorded with the run.</param>
+/// <param name="Epochs">Total epochs.</param>
+/// <param name="BatchSize">Images per batch; gradients accumulate up to YOLOv7's nominal 64.</param>
+/// <param name="ImageSize">Train and validation image size, a multiple of 32.</param>
+/// <param name="Workers">Loader threads decoding and augmenting ahead of the model.</param>
+/// <param name="Seed">Every random choice (shuffle, augmentation) derives from it: a run is repeatable.</param>
+/// <param name="LinearLr"><c>--linear-lr</c> instead of one-cycle cosine.</param>
+/// <param name="Freeze"><c>--freeze N</c>: the first N cfg rows (<c>model.0.</c> … <c>model.N-1.</c>) do not train.</param>
+/// <param name="CacheImages"><c>--cache-images</c>.</param>
+/// <param name="ValidateEveryEpoch">False: validate only after the last epoch (<c>--notest</c>).</param>
+public sealed record TrainingOptions(
+    Hyperparameters Hyp,
+    string HypName,
+    int Epochs,
+    int BatchSize,
+    int ImageSize,
+    int Workers = 8,
+    long Seed = 0,
+    bool LinearLr = false,
+    int Freeze = 0,
+    bool CacheImages = false,
+    bool ValidateEveryEpoch = true)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value (the CLI checks before this).</summary>
+    public void Validate()
+    {
+        if (Epochs < 1)
+            throw new ArgumentException($"--epochs {Epochs}: train at least 1 epoch");
+        if (BatchSize < 1)
+            throw new ArgumentException($"--batch-size {BatchSize}: use 1 or more");
+        if (ImageSize < 32 || ImageSize % 32 != 0)
+            throw new ArgumentException($"--img {ImageSize}: use a multiple of 32");
+        if (Workers < 1)
+            throw new ArgumentException($"--workers {Workers}: use 1 or more");
+        if (Freeze < 0)
+            throw new ArgumentException($"--freeze {Freeze}: use 0 or more");
+    }
+}

@@ -1,0 +1,55 @@
+using PruneCluster.Engine.Checkpoints;
+using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Training.Optim;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Engine.Training;
+
+/// <summary>
+/// What <c>--resume</c> needs beyond <c>last.pt</c> (which holds the EMA weights as the model): the trained weights,
+/// the EMA's update count, every momentum buffer and each optimizer group's lr / momentum / weight decay, the epoch
+/// and the best fitness. One file (<c>weights/last.state.pt</c>), written atomically after every epoch with
+/// <c>last.pt</c>; tensors under <c>model/…</c>, <c>ema/…</c> and <c>momentum/…</c>.
+/// </summary>
+public static class TrainingState
+{
+    public const string Format = "prunecluster-train-state/1";
+    private const string ModelPrefix = "model/", EmaPrefix = "ema/", MomentumPrefix = "momentum/";
+
+    public static void Save(string path, YoloModel model, ModelEma ema, NesterovSgd optimizer, int epoch, double bestFitness, string runJson)
+    {
+        var tensors = StateDict.Ordered(model).Select(kv => new KeyValuePair<string, Tensor>(ModelPrefix + kv.Key, kv.Value))
+            .Concat(StateDict.Ordered(ema.Model).Select(kv => new KeyValuePair<string, Tensor>(EmaPrefix + kv.Key, kv.Value)))
+            .Concat(optimizer.MomentumBuffers.Select(kv => new KeyValuePair<string, Tensor>(MomentumPrefix + kv.Key, kv.Value)));
+        CheckpointWriter.Write(path, tensors, new Dictionary<string, object?>
+        {
+            ["state_format"] = Format,
+            ["epoch"] = (long)epoch,
+            ["best_fitness"] = bestFitness,
+            ["updates"] = ema.Updates,
+            ["param_groups"] = optimizer.Groups.Select(g => (object?)new List<object?> { g.Lr, g.Momentum, g.WeightDecay, g.InitialLr }).ToList(),
+            ["run"] = runJson,
+        });
+    }
+
+    /// <summary>Restores the state into a model and optimizer built like the saved ones; returns (epoch, best fitness, updates).</summary>
+    public static (int Epoch, double BestFitness, long Updates, string RunJson) Restore(string path, YoloModel model, YoloModel emaModel, NesterovSgd optimizer)
+    {
+        using var contents = CheckpointReader.Read(path);
+        if (contents.Metadata.GetValueOrDefault("state_format") as string != Format)
+            throw new CheckpointException(path, $"is not a {Format} training state", "resume from the run folder that train wrote, or start a new run");
+        Dictionary<string, Tensor> Prefixed(string prefix) => contents.StateDict.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        ModelBuilder.CopyWeights(model, Prefixed(ModelPrefix), path);
+        ModelBuilder.CopyWeights(emaModel, Prefixed(EmaPrefix), path);
+        var groups = (contents.Metadata["param_groups"] as IEnumerable<object?> ?? throw Damaged(path))
+            .Select(g => ((IEnumerable<object?>)g!).Select(Convert.ToDouble).ToArray())
+            .Select(v => (v[0], v[1], v[2], v[3])).ToList();
+        optimizer.Restore(groups, Prefixed(MomentumPrefix));
+        return (Convert.ToInt32(contents.Metadata["epoch"]), Convert.ToDouble(contents.Metadata["best_fitness"]),
+            Convert.ToInt64(contents.Metadata["updates"]), contents.Metadata["run"] as string ?? throw Damaged(path));
+    }
+
+    private static CheckpointException Damaged(string path) =>
+        new(path, "is missing the optimizer groups or run settings", "resume from an intact run folder or start a new run");
+}

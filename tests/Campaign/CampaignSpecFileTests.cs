@@ -1,0 +1,80 @@
+using PruneCluster.Engine.Campaign;
+using PruneCluster.Tests.Selection;
+
+namespace PruneCluster.Tests.Campaign;
+
+public sealed class CampaignSpecFileTests
+{
+    private static CampaignSpec LoadText(string yaml)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("campaign.yaml");
+        File.WriteAllText(path, yaml);
+        return CampaignSpecFile.Load(path);
+    }
+
+    [Fact]
+    public void AnEmptyFileIsThePapersDefaults() => Assert.Equal(
+        (CampaignSpec.Default.Sensitivity.Rates, CampaignSpec.Default.Selection, CampaignSpec.Default.FineTune, CampaignSpec.Default.Stop),
+        (LoadText("").Sensitivity.Rates, LoadText("").Selection, LoadText("").FineTune, LoadText("").Stop));
+
+    [Fact]
+    public void ReadsEverySection()
+    {
+        var spec = LoadText("""
+            sensitivity:
+              rates: [0.75, 0.25]
+              criterion: 2
+              img: 320
+              batch: 16
+            selection:
+              mode: target
+              gflops_step: 0.2
+            fine_tune:
+              epochs: 3
+              hyp: scratch.p5
+            stop:
+              target_gflops_reduction: 0.4
+              map_floor: 0.3
+              max_iterations: 4
+            """);
+        Assert.Equal([0.25, 0.75], spec.Sensitivity.Rates);
+        Assert.Equal((2, 320, 16, 0.001, 0.65), (spec.Sensitivity.Criterion, spec.Sensitivity.Img, spec.Sensitivity.Batch, spec.Sensitivity.Conf, spec.Sensitivity.Iou));
+        Assert.Equal(new SelectionSpec(SelectionMode.Target, GflopsStep: 0.2), spec.Selection);
+        Assert.Equal(new FineTuneSpec(3, "scratch.p5", 16), spec.FineTune);
+        Assert.Equal(new StopRules(null, 0.4, 0.3, null, 4), spec.Stop);
+    }
+
+    [Theory]
+    [InlineData("sensitivity:\n  rate: [0.5]\n", ":2: sensitivity.rate: unknown key; use one of rates, criterion")]
+    [InlineData("sensitivity:\n  rates: [0.5, 1.5]\n", ":2: sensitivity.rates: 1.5 is out of range")]
+    [InlineData("sensitivity:\n  rates: [0.251, 0.25]\n", "would share output_25.txt")]
+    [InlineData("sensitivity:\n  criterion: 9\n", ":2: sensitivity.criterion: 9 is out of range; use 0-6")]
+    [InlineData("sensitivity:\n  img: 330\n", "sensitivity.img: 330 is not a multiple of 32 (the model's largest stride); use 352")]
+    [InlineData("selection:\n  mode: greedy\n", ":2: selection.mode: 'greedy' is not a mode; use paper or target")]
+    [InlineData("selection:\n  gflops_step: 1\n", "selection.gflops_step: 1 is out of range; use a value above 0 below 1")]
+    [InlineData("stop:\n  max_iterations: two\n", ":2: stop.max_iterations: 'two' is not a whole number")]
+    [InlineData("stop:\n  map_floor: 0.3\n  map_floor: 0.2\n", "Duplicate key")]
+    [InlineData("fine_tune: 3\n", ":1: fine_tune: expected a section")]
+    [InlineData("budget: 3\n", ":1: budget: unknown key; use one of sensitivity, selection, fine_tune, stop")]
+    [InlineData("sensitivity: [0.5\n", "not valid YAML")]
+    public void BadValuesNameFileLineAndKey(string yaml, string expected)
+    {
+        var error = Assert.Throws<CampaignSpecException>(() => LoadText(yaml));
+        Assert.Contains("campaign.yaml", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void AMissingFileSaysSo() =>
+        Assert.Contains("does not exist", Assert.Throws<CampaignSpecException>(() => CampaignSpecFile.Load("/nonexistent/campaign.yaml")).Message);
+
+    [Fact]
+    public void ADamagedRecordIsOneClearError()
+    {
+        var json = CampaignRecordFile.ToJson(CampaignRecord.Start(CampaignSpec.Default));
+        Assert.Contains("not a campaign record", Assert.Throws<CampaignSpecException>(() => CampaignRecordFile.FromJson(json[..^20], "c.json")).Message);
+        Assert.Contains("format", Assert.Throws<CampaignSpecException>(() => CampaignRecordFile.FromJson(json.Replace("prunecluster-campaign/1", "x/9"), "c.json")).Message);
+    }
+}

@@ -1,0 +1,112 @@
+using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Training;
+using PruneCluster.Engine.Training.Data;
+using PruneCluster.Engine.Training.Hyp;
+using PruneCluster.Engine.Training.Loss;
+using PruneCluster.Engine.Training.Optim;
+using PruneCluster.Tests.Selection;
+using PruneCluster.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PruneCluster.Tests.Training;
+
+/// <summary>The training loop on a few bccd images at a small size, from the trained bccd checkpoint.</summary>
+public sealed class TrainerTests
+{
+    private static TrainingOptions Options(int epochs) =>
+        new(HyperparameterFile.Load("scratch.tiny"), "scratch.tiny", epochs, BatchSize: 4, ImageSize: 128, Workers: 2, Seed: 3);
+
+    private static IReadOnlyList<EpochResult> Train(string folder, string yaml, int epochs, bool resume, CancellationToken cancel = default, Action<TrainingProgress>? onProgress = null)
+    {
+        using var loaded = ModelFile.Load(resume ? Path.Combine(folder, "weights", "last.pt") : SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var run = new TrainingRunFolder(folder, "{}");
+        return new Trainer(run, Options(epochs)).Run(loaded.Model, loaded.History, ["RBC", "WBC", "Platelets"], DataYaml.Load(yaml), resume,
+            onProgress is null ? null : new Progress(onProgress), cancel);
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    private static Dictionary<string, Tensor> Weights(string path)
+    {
+        using var loaded = ModelFile.Load(path);
+        return StateDict.Ordered(loaded.Model).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+    }
+
+    [Fact]
+    public void AnInterruptedAndResumedRunEndsWithTheWeightsOfAnUninterruptedOne()
+    {
+        using var data = new TempFolder();
+        var yaml = BccdSlice.Write(data.Path, 8);
+        using var straight = new TempFolder();
+        var rows = Train(straight.Path, yaml, 2, resume: false);
+        Assert.Equal([0, 1], rows.Select(r => r.Epoch));
+        Assert.All(rows, r => Assert.NotNull(r.Map));
+
+        using var interrupted = new TempFolder();
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(interrupted.Path, yaml, 2, resume: false, cancel.Token, p =>
+        {
+            if (p.Validated is not null)
+                cancel.Cancel(); // after epoch 0 is saved
+        }));
+        Assert.Single(new TrainingRunFolder(interrupted.Path, "{}").ReadResults());
+        var resumed = Train(interrupted.Path, yaml, 2, resume: true);
+        Assert.Equal([0, 1], resumed.Select(r => r.Epoch));
+
+        var expected = Weights(Path.Combine(straight.Path, "weights", "last.pt"));
+        var actual = Weights(Path.Combine(interrupted.Path, "weights", "last.pt"));
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (key, tensor) in expected)
+            Assert.True(tensor.allclose(actual[key], rtol: 0, atol: 0), $"{key} differs after resume");
+        Assert.Equal(rows[1].Map, resumed[1].Map);
+        Assert.True(File.Exists(Path.Combine(interrupted.Path, "results.png")));
+    }
+
+    [Fact]
+    public void OptimizerStepsLowerTheLossOnAFixedBatch()
+    {
+        using var data = new TempFolder();
+        var yaml = DataYaml.Load(BccdSlice.Write(data.Path, 4));
+        using var loaded = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var model = loaded.Model;
+        model.train();
+        var hyp = HyperparameterFile.Load("scratch.tiny");
+        using var loader = new TrainingLoader(TrainingSet.Load(yaml), new TrainingLoaderOptions { ImageSize = 128, BatchSize = 4, Workers = 1, Shuffle = false }, null);
+        using var batch = loader.Epoch(0).First();
+        var loss = new YoloLoss(model.Head, hyp.ScaledFor(model.Head.Levels, model.Nc, 128), ota: true);
+        using var sgd = new NesterovSgd(ParameterGroups.Of(model), 0.01, hyp.Momentum, hyp.WeightDecay);
+        double Step()
+        {
+            using var scope = NewDisposeScope();
+            sgd.ZeroGrad();
+            using var output = loss.Compute(model.ForwardRaw(batch.Images, includeAux: false), batch.Targets, 128);
+            output.Total.backward();
+            sgd.Step();
+            return output.Read().Loss;
+        }
+        var first = Step();
+        for (var i = 0; i < 4; i++)
+            Step();
+        using var after = loss.Compute(model.ForwardRaw(batch.Images, includeAux: false), batch.Targets, 128);
+        Assert.True(after.Read().Loss < first, $"loss {first} → {after.Read().Loss}");
+    }
+
+    [Fact]
+    public void PruneThenTrainKeepsThePrunedShapesAndHistory()
+    {
+        using var data = new TempFolder();
+        var yaml = BccdSlice.Write(data.Path, 4);
+        using var loaded = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var plan = Pruner.Prune(Engine.Graph.ConnectivityGraph.Build(loaded.Model), [new LayerRate(3, 0.5)], new FilterImportance(Criterion.SmallestL2));
+        using var run = new TempFolder();
+        new Trainer(new TrainingRunFolder(run.Path, "{}"), Options(1)).Run(loaded.Model, plan, ["RBC", "WBC", "Platelets"], DataYaml.Load(yaml), false);
+        using var saved = ModelFile.Load(Path.Combine(run.Path, "weights", "best.pt"));
+        Assert.Equal(loaded.Model.ConvLayers[3].Unit.OutChannels, saved.Model.ConvLayers[3].Unit.OutChannels);
+        Assert.Equal(plan.Steps.Select(s => s.Layer), saved.History.Steps.Select(s => s.Layer));
+    }
+}
