@@ -32,7 +32,7 @@ public interface ISensitivityIterationGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<IterationStatus> GetStatus();
 
-    /// <summary>The results so far (all of them once the iteration is complete), largest cost first.</summary>
+    /// <summary>The results so far (all of them once the iteration is complete), in the order of the tasks.</summary>
     [Alias("GetResults")]
     Task<ImmutableArray<VariantResult>> GetResults();
 }

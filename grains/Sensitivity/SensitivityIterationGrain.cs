@@ -82,7 +82,7 @@ public sealed class SensitivityIterationGrain(
     {
         if (!S.Leases.Remove(leaseId, out var lease))
             return;
-        if (!S.Results.ContainsKey(lease.Task.Key))
+        if (!S.Results.ContainsKey(lease.Task.Key.GrainKey))
             waiting.Add(lease.Task);
         await WriteOrRollBack();
         logger.LogInformation("Lease of {Variant} released by {Silo}.", lease.Task.Key.GrainKey, lease.Silo);
@@ -92,10 +92,10 @@ public sealed class SensitivityIterationGrain(
     {
         if (!keys.Contains(result.Key))
             throw new ArgumentException($"variant {result.Key.GrainKey} is not a task of iteration {this.GetPrimaryKeyString()}", nameof(result));
-        var first = !S.Results.ContainsKey(result.Key);
+        var first = !S.Results.ContainsKey(result.Key.GrainKey);
         if (first)
         {
-            S.Results[result.Key] = result;
+            S.Results[result.Key.GrainKey] = result;
             S.LastCompleted = clock.GetUtcNow().UtcDateTime;
         }
         // Every lease on a finished variant ends, whoever holds it: its task must not come back.
@@ -112,7 +112,7 @@ public sealed class SensitivityIterationGrain(
     public Task<IterationStatus> GetStatus() => Task.FromResult(GetStatusNow());
 
     public Task<ImmutableArray<VariantResult>> GetResults() => Task.FromResult(
-        S.Tasks.Where(t => S.Results.ContainsKey(t.Key)).Select(t => S.Results[t.Key]).ToImmutableArray());
+        S.Tasks.Where(t => S.Results.ContainsKey(t.Key.GrainKey)).Select(t => S.Results[t.Key.GrainKey]).ToImmutableArray());
 
     private IterationStatus GetStatusNow()
     {
@@ -135,7 +135,7 @@ public sealed class SensitivityIterationGrain(
         {
             S.Leases.Remove(lease.Id);
             S.Expired.Add(lease);
-            if (!S.Results.ContainsKey(lease.Task.Key))
+            if (!S.Results.ContainsKey(lease.Task.Key.GrainKey))
                 waiting.Add(lease.Task);
             logger.LogWarning("Lease of {Variant} held by {Silo} slot {Slot} expired; the task waits again.", lease.Task.Key.GrainKey, lease.Silo, lease.Slot);
         }
@@ -183,7 +183,7 @@ public sealed class SensitivityIterationGrain(
         keys = S.Tasks.Select(t => t.Key).ToHashSet();
         var leased = S.Leases.Values.Select(l => l.Task.Key).ToHashSet();
         while (waiting.TryTake(out _)) { }
-        foreach (var task in S.Tasks.Where(t => !S.Results.ContainsKey(t.Key) && !leased.Contains(t.Key)))
+        foreach (var task in S.Tasks.Where(t => !S.Results.ContainsKey(t.Key.GrainKey) && !leased.Contains(t.Key)))
             waiting.Add(task);
     }
 }
