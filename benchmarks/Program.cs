@@ -12,6 +12,7 @@ using PruneCluster.Engine.Sensitivity;
 // prunecluster-bench engine --weights W [--repeats N]
 // prunecluster-bench sensitivity --weights W --data D [--img 320] [--batch 32] [--layers 0,10,20] [--rates 0.25,0.5,0.75]
 // prunecluster-bench throughput --weights W --data D [--img 320] [--batch 32]
+// prunecluster-bench scaleout [--tasks 10000] [--silos 1,2,4,8] [--slots 2] [--ms-per-gflop 1]
 NativeAllocator.KeepLargeBuffers(); // as the CLI does; see NativeAllocator
 var options = Arguments.Parse(args);
 TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
@@ -20,12 +21,13 @@ return options.Command switch
     "engine" => Engine(options),
     "sensitivity" => Sensitivity(options),
     "throughput" => Throughput(options),
+    "scaleout" => ScaleOut.Run(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
+    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput|scaleout --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
     return 2;
 }
 

@@ -13,6 +13,12 @@ catch (SiloOptionException e)
     return 2;
 }
 
+if (options.Help)
+{
+    Console.WriteLine(SiloOptions.Usage);
+    return 0;
+}
+
 var builder = WebApplication.CreateBuilder();
 builder.WebHost.UseUrls($"http://{(options.Advertise.Equals(System.Net.IPAddress.Loopback) ? "127.0.0.1" : "0.0.0.0")}:{options.DashboardPort}");
 builder.AddSiloLogging(options).AddPruneClusterSilo(options);

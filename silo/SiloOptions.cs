@@ -22,6 +22,7 @@ public sealed class SiloOptions
     public string ClusterId { get; private set; } = "prunecluster";
     public string ServiceId { get; private set; } = "prunecluster";
     public bool LogJson { get; private set; }
+    public bool Help { get; private set; }
     public string? LogDir { get; private set; }
 
     public const string Usage =
@@ -52,8 +53,9 @@ public sealed class SiloOptions
                 case "--cluster-id": o.ClusterId = Value(); break;
                 case "--service-id": o.ServiceId = Value(); break;
                 case "--log-json": o.LogJson = true; break;
+                case "--help" or "-h": o.Help = true; return o;
                 case "--log-dir": o.LogDir = Value(); break;
-                default: throw new SiloOptionException($"unknown option '{name}'\n{Usage}");
+                default: throw new SiloOptionException($"unknown option '{name}' (--help lists the options)");
             }
         }
         if (o.SlotsPerDevice > 0 && o.Evaluator is null)

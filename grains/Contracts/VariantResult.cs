@@ -20,6 +20,12 @@ public sealed record VariantResult(
     [property: Id(9)] string Silo,
     [property: Id(10)] string Device)
 {
+    // Value equality over the per-class maps too (ImmutableArray compares references).
+    public bool Equals(VariantResult? other) =>
+        other is not null && SameMetrics(other) && Seconds == other.Seconds && Silo == other.Silo && Device == other.Device;
+
+    public override int GetHashCode() => HashCode.Combine(Key, Map, Silo);
+
     /// <summary>True when both carry the same measurements, wherever and however fast they were made.</summary>
     public bool SameMetrics(VariantResult other) =>
         Key == other.Key && Mp == other.Mp && Mr == other.Mr && Map50 == other.Map50 && Map == other.Map

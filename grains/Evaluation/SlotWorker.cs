@@ -64,8 +64,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
         var variant = grains.GetGrain<ISensitivityGrain>(lease.Task.Key.GrainKey);
         Held = (lease.Task.Key.IterationKey, lease.Id);
-        // A variant already recorded (its earlier lease expired after the evaluation finished) is not evaluated again.
-        var result = await variant.Get() ?? await Evaluate(lease, iteration, thread, stopping);
+        var result = await Evaluate(lease, iteration, thread, stopping);
         stopping.ThrowIfCancellationRequested();
         var stored = await variant.Record(result);
         await iteration.Complete(lease.Id, stored);

@@ -35,10 +35,10 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.RetryDelay = TimeSpan.FromMilliseconds(100);
             });
             silo.Services.AddSingleton<IVariantEvaluator>(new SimulatedEvaluator(TimePerGflop));
-            // A call into a killed silo fails after this instead of the default 30 s.
-            silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
+            // A call into a killed silo fails after this instead of the default 30 s (long enough for this loaded machine).
+            silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
         });
-        builder.ConfigureClient(client => client.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3)));
+        builder.ConfigureClient(client => client.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10)));
         Cluster = builder.Build();
     }
 
