@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Storage;
 using PruneCluster.Grains.Contracts;
 
 namespace PruneCluster.Grains.Sensitivity;
@@ -8,8 +10,10 @@ namespace PruneCluster.Grains.Sensitivity;
 /// The aggregator of one iteration. Evaluation slots pull work from it (<see cref="Lease"/>), so work goes only to
 /// silos with free slots and none idles while a task waits. A grain timer takes back leases not renewed within their
 /// TTL (a dead or stalled silo's work is redone elsewhere); every change is persisted before it is acknowledged, so a
-/// new activation on another silo continues where a dead one stopped.
+/// new activation on another silo continues where a dead one stopped. Reentrant: each method changes the state
+/// synchronously before its first await, so interleaved calls never see a half-made change.
 /// </summary>
+[Reentrant]
 public sealed class SensitivityIterationGrain(
     [PersistentState("iteration", StorageNames.Cluster)] IPersistentState<IterationState> state,
     TimeProvider clock,
@@ -18,6 +22,8 @@ public sealed class SensitivityIterationGrain(
     private readonly WorkQueue waiting = new();
     private HashSet<VariantKey> keys = [];
     private IGrainTimer? expiryTimer;
+    private long changes, written;
+    private Task? writing;
 
     private IterationState S => state.State;
 
@@ -31,24 +37,27 @@ public sealed class SensitivityIterationGrain(
 
     public async Task<IterationStatus> Open(ImmutableArray<VariantTask> tasks, TimeSpan leaseTtl)
     {
-        if (S.IsOpen)
-            return GetStatusNow();
-        if (tasks.IsDefaultOrEmpty)
-            throw new ArgumentException("an iteration needs at least one task", nameof(tasks));
-        if (leaseTtl <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(leaseTtl), "the lease TTL must be positive");
         var key = this.GetPrimaryKeyString();
-        if (tasks.FirstOrDefault(t => t.Key.IterationKey != key) is { } stranger)
-            throw new ArgumentException($"task {stranger.Key.GrainKey} does not belong to iteration {key}", nameof(tasks));
-        if (tasks.Select(t => t.Key).Distinct().Count() != tasks.Length)
-            throw new ArgumentException($"iteration {key} lists a variant twice", nameof(tasks));
-        S.Tasks = [.. tasks];
-        S.LeaseTtl = leaseTtl;
-        await state.WriteStateAsync();
-        RebuildQueue();
-        StartExpiryTimer();
-        await GrainFactory.GetGrain<IWorkBoardGrain>(0).Post(key);
-        logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, tasks.Length);
+        if (!S.IsOpen)
+        {
+            if (tasks.IsDefaultOrEmpty)
+                throw new ArgumentException("an iteration needs at least one task", nameof(tasks));
+            if (leaseTtl <= TimeSpan.Zero)
+                throw new ArgumentOutOfRangeException(nameof(leaseTtl), "the lease TTL must be positive");
+            if (tasks.FirstOrDefault(t => t.Key.IterationKey != key) is { } stranger)
+                throw new ArgumentException($"task {stranger.Key.GrainKey} does not belong to iteration {key}", nameof(tasks));
+            if (tasks.Select(t => t.Key).Distinct().Count() != tasks.Length)
+                throw new ArgumentException($"iteration {key} lists a variant twice", nameof(tasks));
+            S.Tasks = [.. tasks];
+            S.LeaseTtl = leaseTtl;
+            RebuildQueue();
+            StartExpiryTimer();
+            logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, tasks.Length);
+        }
+        // Also when already open: a retried Open (its first attempt failed to store or to post) finishes the job.
+        await Persist();
+        if (!S.IsComplete)
+            await GrainFactory.GetGrain<IWorkBoardGrain>(0).Post(key);
         return GetStatusNow();
     }
 
@@ -65,7 +74,7 @@ public sealed class SensitivityIterationGrain(
             changed = true;
         }
         if (changed)
-            await WriteOrRollBack();
+            await Persist();
         return lease;
     }
 
@@ -84,7 +93,7 @@ public sealed class SensitivityIterationGrain(
             return;
         if (!S.Results.ContainsKey(lease.Task.Key.GrainKey))
             waiting.Add(lease.Task);
-        await WriteOrRollBack();
+        await Persist();
         logger.LogInformation("Lease of {Variant} released by {Silo}.", lease.Task.Key.GrainKey, lease.Silo);
     }
 
@@ -102,9 +111,10 @@ public sealed class SensitivityIterationGrain(
         var ended = S.Leases.Values.Where(l => l.Id == leaseId || l.Task.Key == result.Key).Select(l => l.Id).ToList();
         foreach (var id in ended)
             S.Leases.Remove(id);
+        var completes = first && S.IsComplete;
         if (first || ended.Count > 0)
-            await WriteOrRollBack();
-        if (first && S.IsComplete)
+            await Persist();
+        if (completes)
             await Finish();
         return first;
     }
@@ -145,7 +155,7 @@ public sealed class SensitivityIterationGrain(
     private async Task CheckExpiry(CancellationToken cancellationToken)
     {
         if (ExpireLeases(clock.GetUtcNow().UtcDateTime))
-            await WriteOrRollBack();
+            await Persist();
     }
 
     private void StartExpiryTimer()
@@ -162,19 +172,38 @@ public sealed class SensitivityIterationGrain(
         logger.LogInformation("Iteration {Iteration} complete: {Results} results.", this.GetPrimaryKeyString(), S.Results.Count);
     }
 
-    // A failed write (storage down, or another activation wrote first) must not leave memory ahead of storage:
-    // reload what is stored and fail the call, so the caller retries against the stored truth.
-    private async Task WriteOrRollBack()
+    // Group commit: a call's change is made synchronously in its turn, then the call waits until a write that started
+    // after the change has finished. Calls interleave (the grain is reentrant), so while one write is in flight the
+    // next calls' changes queue up and go out together in the following write: throughput does not depend on the
+    // storage latency. A failed write fails the calls waiting on it (they retry; the next write carries everything).
+    private async Task Persist()
     {
+        var version = ++changes;
+        while (written < version)
+        {
+            if (writing is null || writing.IsCompleted)
+                writing = WriteAll();
+            await writing;
+        }
+    }
+
+    private async Task WriteAll()
+    {
+        var version = changes;
         try
         {
             await state.WriteStateAsync();
+            written = Math.Max(written, version);
         }
-        catch
+        catch (InconsistentStateException)
         {
-            await state.ReadStateAsync();
-            RebuildQueue();
+            // Another activation wrote this iteration's state: this one is stale and must go.
+            DeactivateOnIdle();
             throw;
+        }
+        finally
+        {
+            writing = null;
         }
     }
 
