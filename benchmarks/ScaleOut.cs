@@ -37,6 +37,7 @@ public static class ScaleOut
     private static async Task<string> Measure(int silos, int slots, int taskCount, double msPerGflop)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.Options.ConfigureFileLogging = false;   // TestingHost would write logs/ into the working folder
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(StorageNames.Cluster);
