@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+
+namespace PruneCluster.Grains.Contracts;
+
+/// <summary>
+/// The aggregator of one iteration, key "{campaign}/{iteration}": owns the work list, leases tasks to evaluation slots
+/// largest cost first, takes back the work of expired or released leases, and collects one result per variant.
+/// </summary>
+[Alias("PruneCluster.ISensitivityIterationGrain")]
+public interface ISensitivityIterationGrain : IGrainWithStringKey
+{
+    /// <summary>Opens the iteration with its tasks; opening an open iteration again changes nothing.</summary>
+    [Alias("Open")]
+    Task<IterationStatus> Open(ImmutableArray<VariantTask> tasks, TimeSpan leaseTtl);
+
+    /// <summary>The waiting task with the largest cost, leased to this slot, or null when none waits.</summary>
+    [Alias("Lease")]
+    Task<Lease?> Lease(string silo, int slot);
+
+    /// <summary>Extends a lease by its TTL; false when the lease is no longer held (expired, released or done).</summary>
+    [Alias("Renew")]
+    Task<bool> Renew(string leaseId);
+
+    /// <summary>Hands a lease's task back to the queue at once (graceful shutdown).</summary>
+    [Alias("Release")]
+    Task Release(string leaseId);
+
+    /// <summary>Records a result; the first result of a variant wins, later ones are ignored. True when this one counted.</summary>
+    [Alias("Complete")]
+    Task<bool> Complete(string leaseId, VariantResult result);
+
+    [Alias("GetStatus")]
+    Task<IterationStatus> GetStatus();
+
+    /// <summary>The results so far (all of them once the iteration is complete), in the order of the tasks.</summary>
+    [Alias("GetResults")]
+    Task<ImmutableArray<VariantResult>> GetResults();
+}

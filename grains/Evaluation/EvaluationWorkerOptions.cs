@@ -1,0 +1,19 @@
+namespace PruneCluster.Grains.Evaluation;
+
+/// <summary>A silo's evaluation slots: every device gets <see cref="SlotsPerDevice"/> slots (0: this silo evaluates nothing).</summary>
+public sealed class EvaluationWorkerOptions
+{
+    public IReadOnlyList<string> Devices { get; set; } = ["cpu"];
+
+    public int SlotsPerDevice { get; set; } = 1;
+
+    /// <summary>How long a slot with nothing to do waits before it looks at the work board again.</summary>
+    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a slot waits after a failed grain call before it tries again.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public IReadOnlyList<DeviceSlot> Slots() =>
+        Devices.SelectMany(_ => Enumerable.Range(0, SlotsPerDevice), (device, _) => device)
+            .Select((device, index) => new DeviceSlot(device, index)).ToList();
+}

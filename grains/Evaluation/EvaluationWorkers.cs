@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using PruneCluster.Grains.Contracts;
+
+namespace PruneCluster.Grains.Evaluation;
+
+/// <summary>
+/// The silo's evaluation slots (devices × slots per device), each pulling work through a <see cref="SlotWorker"/>.
+/// Joins the silo lifecycle at the Active stage: slots start once the silo can take calls and stop before it stops
+/// serving them, so a graceful shutdown hands every held lease back. A kill (shutdown token already cancelled) hands
+/// nothing back: those leases expire and their tasks are redone elsewhere.
+/// </summary>
+public sealed class EvaluationWorkers(
+    IGrainFactory grains,
+    IVariantEvaluator evaluator,
+    IOptions<EvaluationWorkerOptions> options,
+    ILocalSiloDetails silo,
+    ILogger<EvaluationWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly CancellationTokenSource stopping = new();
+    private readonly List<SlotWorker> workers = [];
+    private readonly List<Task> loops = [];
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(EvaluationWorkers), ServiceLifecycleStage.Active, Start, Stop);
+
+    private Task Start(CancellationToken cancellationToken)
+    {
+        var name = silo.SiloAddress.ToString();
+        foreach (var slot in options.Value.Slots())
+        {
+            var worker = new SlotWorker(slot, name, grains, evaluator, options.Value, logger);
+            workers.Add(worker);
+            loops.Add(Task.Run(() => worker.RunAsync(stopping.Token), CancellationToken.None));
+        }
+        logger.LogInformation("Silo {Silo} evaluates with {Slots} slots on {Devices}.", name, workers.Count, string.Join(",", options.Value.Devices));
+        return Task.CompletedTask;
+    }
+
+    private async Task Stop(CancellationToken cancellationToken)
+    {
+        var graceful = !cancellationToken.IsCancellationRequested;
+        await stopping.CancelAsync();
+        await Task.WhenAll(loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (!graceful)
+            return;
+        foreach (var held in workers.Select(w => w.Held).OfType<(string Iteration, string LeaseId)>())
+        {
+            try
+            {
+                await grains.GetGrain<ISensitivityIterationGrain>(held.Iteration).Release(held.LeaseId).WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Could not hand back lease {Lease} of {Iteration}: {Error}; it will expire.", held.LeaseId, held.Iteration, e.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using PruneCluster.Grains;
+using PruneCluster.Grains.Evaluation;
+using PruneCluster.Grains.Simulation;
+using StackExchange.Redis;
+
+namespace PruneCluster.Silo;
+
+/// <summary>The only place that knows clustering, storage and reminder providers.</summary>
+public static class OrleansSiloExtensions
+{
+    public static WebApplicationBuilder AddPruneClusterSilo(this WebApplicationBuilder builder, SiloOptions options)
+    {
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+            if (options.Redis is { } redis)
+                silo.UseRedis(RedisConfiguration(redis, options.RedisPassword));
+            else
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId)
+                    .AddMemoryGrainStorage(StorageNames.Cluster)
+                    .UseInMemoryReminderService();
+            if (Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
+                silo.UseKubernetesHosting();   // sets the endpoints from the pod; it throws outside Kubernetes
+            else
+                silo.ConfigureEndpoints(options.Advertise, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !options.Advertise.Equals(IPAddress.Loopback));
+            silo.AddDashboard(o => o.HideTrace = true);
+            silo.AddEvaluationWorkers(o => (o.Devices, o.SlotsPerDevice) = (options.Devices, options.SlotsPerDevice));
+            silo.Services.AddSingleton<IVariantEvaluator>(new SimulatedEvaluator(TimeSpan.FromMilliseconds(options.SimulatedMsPerGflop)));
+        });
+        return builder;
+    }
+
+    private static ISiloBuilder UseRedis(this ISiloBuilder silo, ConfigurationOptions redis) =>
+        silo.UseRedisClustering(o => o.ConfigurationOptions = redis)
+            .AddRedisGrainStorage(StorageNames.Cluster, o => o.ConfigurationOptions = redis)
+            .UseRedisReminderService(o => o.ConfigurationOptions = redis);
+
+    private static ConfigurationOptions RedisConfiguration(string endpoint, string? password)
+    {
+        var configuration = ConfigurationOptions.Parse(endpoint);
+        configuration.Password = password;
+        configuration.AbortOnConnectFail = false;
+        return configuration;
+    }
+}

@@ -1,0 +1,127 @@
+using PruneCluster.Grains.Contracts;
+using PruneCluster.Grains.Simulation;
+
+namespace PruneCluster.Tests.Cluster;
+
+/// <summary>The aggregator's and variant grain's protocol call by call: order, expiry, renewal, release, idempotence.</summary>
+public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixture<AggregatorFixture>
+{
+    private static readonly double[] Rates = [0.25, 0.5, 0.75];
+
+    private IGrainFactory Grains => fixture.Cluster.Client;
+
+    [Fact]
+    public async Task LeasesGoLargestCostFirstAndEndWhenNothingWaits()
+    {
+        var tasks = SimulatedWorkload.Tasks("order", 0, 89, Rates);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMinutes(30));
+        var leased = new List<Lease>();
+        while (await iteration.Lease("test", 0) is { } lease)
+            leased.Add(lease);
+
+        Assert.Equal(tasks.Length, leased.Count);
+        Assert.Equal(tasks.Select(t => t.Key).Order(KeyOrder), leased.Select(l => l.Task.Key).Order(KeyOrder));
+        Assert.Equal(tasks.Max(t => t.Cost), leased[0].Task.Cost);
+        Assert.True(leased.Zip(leased.Skip(1)).All(p => p.First.Task.Cost >= p.Second.Task.Cost), "costs never increase");
+        Assert.Contains("order/0", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
+    }
+
+    [Fact]
+    public async Task OpeningTwiceKeepsTheFirstTasks()
+    {
+        var tasks = SimulatedWorkload.Tasks("reopen", 0, 4, Rates);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMinutes(1));
+        await iteration.Lease("test", 0);
+        var again = await iteration.Open(SimulatedWorkload.Tasks("reopen", 0, 2, Rates), TimeSpan.FromSeconds(1));
+        Assert.Equal(tasks.Length, again.Total);
+        Assert.Single(again.Leases);
+    }
+
+    [Fact]
+    public async Task AnUnrenewedLeaseExpiresAndItsTaskIsLeasedAgain()
+    {
+        var tasks = SimulatedWorkload.Tasks("expiry", 0, 3, Rates);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMilliseconds(300));
+        var first = (await iteration.Lease("dead-silo", 1))!;
+
+        var status = await IterationRun.WaitFor(iteration, s => s.Expired.Length == 1, TimeSpan.FromSeconds(5));
+        Assert.Equal(first.Id, status.Expired[0].Id);
+        Assert.Equal("dead-silo", status.Expired[0].Silo);
+        Assert.False(await iteration.Renew(first.Id));
+        var again = (await iteration.Lease("live-silo", 0))!;
+        Assert.Equal(first.Task, again.Task);
+        Assert.NotEqual(first.Id, again.Id);
+    }
+
+    [Fact]
+    public async Task ARenewedLeaseOutlivesItsTtl()
+    {
+        var iteration = await IterationRun.Open(Grains, SimulatedWorkload.Tasks("renew", 0, 2, Rates), TimeSpan.FromSeconds(1));
+        var lease = (await iteration.Lease("silo", 0))!;
+        for (var i = 0; i < 8; i++)
+        {
+            await Task.Delay(250);
+            Assert.True(await iteration.Renew(lease.Id));
+        }
+        var status = await iteration.GetStatus();
+        Assert.Empty(status.Expired);
+        Assert.Equal(lease.Id, Assert.Single(status.Leases).Id);
+    }
+
+    [Fact]
+    public async Task AReleasedTaskIsTheNextOneLeased()
+    {
+        var iteration = await IterationRun.Open(Grains, SimulatedWorkload.Tasks("release", 0, 5, Rates), TimeSpan.FromMinutes(1));
+        var largest = (await iteration.Lease("stopping-silo", 0))!;
+        await iteration.Release(largest.Id);
+        Assert.Equal(largest.Task, (await iteration.Lease("other-silo", 0))!.Task);
+        Assert.Empty((await iteration.GetStatus()).Expired);
+    }
+
+    [Fact]
+    public async Task TheFirstResultWinsAndLaterOnesAreIgnored()
+    {
+        var tasks = SimulatedWorkload.Tasks("complete", 0, 2, Rates);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMinutes(1));
+        var lease = (await iteration.Lease("a", 0))!;
+        var first = SimulatedEvaluator.Metrics(lease.Task) with { Silo = "a", Device = "cpu" };
+        var late = first with { Map = 0.123, Silo = "b" };
+
+        Assert.True(await iteration.Complete(lease.Id, first));
+        Assert.False(await iteration.Complete(lease.Id, late));
+        Assert.False(await iteration.Complete("another-lease", late));
+        var status = await iteration.GetStatus();
+        Assert.Equal(1, status.Done);
+        Assert.Equal(tasks.Length - 1, status.Waiting);
+        Assert.Equal(first, Assert.Single(await iteration.GetResults()));
+        var stranger = first with { Key = first.Key with { Campaign = "elsewhere" } };
+        await Assert.ThrowsAsync<ArgumentException>(() => iteration.Complete(lease.Id, stranger));
+    }
+
+    [Fact]
+    public async Task CompletingEveryTaskTakesTheIterationOffTheBoard()
+    {
+        var tasks = SimulatedWorkload.Tasks("finish", 0, 2, Rates);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMinutes(1));
+        while (await iteration.Lease("a", 0) is { } lease)
+            await iteration.Complete(lease.Id, SimulatedEvaluator.Metrics(lease.Task));
+        Assert.True((await iteration.GetStatus()).Complete);
+        Assert.DoesNotContain("finish/0", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
+    }
+
+    [Fact]
+    public async Task AVariantResultIsWrittenOnce()
+    {
+        var task = SimulatedWorkload.Tasks("record", 0, 1, [0.5])[0];
+        var variant = Grains.GetGrain<ISensitivityGrain>(task.Key.GrainKey);
+        Assert.Null(await variant.Get());
+        var first = SimulatedEvaluator.Metrics(task) with { Silo = "a" };
+
+        Assert.Equal(first, await variant.Record(first));
+        Assert.Equal(first, await variant.Record(first with { Map = 0.5, Silo = "b" }));
+        Assert.Equal(first, await variant.Get());
+        await Assert.ThrowsAsync<ArgumentException>(() => Grains.GetGrain<ISensitivityGrain>("record/0/1/0.5").Record(first));
+    }
+
+    private static readonly Comparer<VariantKey> KeyOrder = Comparer<VariantKey>.Create((a, b) => (a.Layer, a.Rate).CompareTo((b.Layer, b.Rate)));
+}
