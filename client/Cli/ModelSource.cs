@@ -8,7 +8,9 @@ namespace PruneCluster.Client.Cli;
 /// <summary>Opens the model a command's <see cref="ModelSettings"/> describe, on the requested device.</summary>
 public static class ModelSource
 {
-    public static LoadedModel Open(ModelSettings settings)
+    /// <param name="classCount">For <c>--cfg</c> without weights: build the head for this many classes (train.py's
+    /// <c>Model(cfg, nc=data['nc'])</c>); null keeps the cfg's <c>nc</c>.</param>
+    public static LoadedModel Open(ModelSettings settings, int? classCount = null)
     {
         var device = ResolveDevice(settings.Device);
         LoadedModel loaded;
@@ -19,6 +21,8 @@ public static class ModelSource
         else
         {
             var cfg = YoloCfg.Resolve(settings.Cfg!);
+            if (classCount is { } nc && nc != cfg.Nc)
+                cfg = cfg.WithNc(nc);
             // libtorch initialises layers from its global generator; seeding it here makes --cfg runs repeatable.
             // (The CLI process builds one model, so this process-wide state is the CLI's own, never the engine's.)
             random.manual_seed(settings.InitSeed ?? 0);

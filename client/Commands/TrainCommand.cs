@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Training;
 using PruneCluster.Engine.Training.Hyp;
@@ -126,7 +127,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var folder = new TrainingRunFolder(folderPath, JsonSerializer.Serialize(settings, RunJson.Options));
         // A resumed run continues from its own last.pt (the pruned architecture, the pruning history).
         var source = given.Resume ? new ModelSettings { Weights = folder.LastPath, Device = settings.Device } : settings;
-        using var loaded = ModelSource.Open(source);
+        using var loaded = ModelSource.Open(source, data.ClassCount);
+        ModelEvaluator.CheckClassCount(loaded.Model, data, loaded.Path);
         var model = loaded.Model;
         var history = loaded.History;
         if (!given.Resume)
