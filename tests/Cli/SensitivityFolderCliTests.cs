@@ -99,8 +99,12 @@ public sealed class SensitivityFolderCliTests : IDisposable
     public async Task CtrlCSaysWhatIsSavedAndTheNextRunSaysWhereItResumes()
     {
         var output = Path.Combine(folder, "interrupted");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "prunecluster.dll") }.Concat(Sensitivity(output, "--layers", "0-54", "--json")))
+        // A process started in the background inherits SIGINT ignored (as test runners often are), and .NET then never
+        // sees Ctrl-C; python3 restores the default disposition before it runs the CLI, as a terminal would have it.
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])");
+        foreach (var argument in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "prunecluster.dll") }.Concat(Sensitivity(output, "--layers", "0-54", "--json")))
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
