@@ -42,8 +42,7 @@ internal static class OtaAssignment
             return null;
         var targetCorners = BoxGeometry.Corners(own[TensorIndex.Colon, TensorIndex.Slice(2, 6)] * imageSize);
 
-        var picked = new List<AnchorCandidates>();
-        var layer = new List<Tensor>();
+        var (images, anchors, gridYs, gridXs, anchorSizes, layer) = (new List<Tensor>(), new List<Tensor>(), new List<Tensor>(), new List<Tensor>(), new List<Tensor>(), new List<Tensor>());
         var boxes = new List<Tensor>();
         var objectness = new List<Tensor>();
         var scores = new List<Tensor>();
@@ -52,7 +51,11 @@ internal static class OtaAssignment
             var c = candidates[i];
             var mine = c.Image.eq(image);
             var (b, a, gj, gi, anchorSize) = (c.Image[mine], c.Anchor[mine], c.GridY[mine], c.GridX[mine], c.AnchorSize[mine]);
-            picked.Add(new AnchorCandidates(b, a, gj, gi, c.Rows[mine], anchorSize));
+            images.Add(b);
+            anchors.Add(a);
+            gridYs.Add(gj);
+            gridXs.Add(gi);
+            anchorSizes.Add(anchorSize);
             layer.Add(full(b.shape[0], i, ScalarType.Int64, device: targets.device));
             var prediction = predictions[i][b, a, gj, gi];
             objectness.Add(prediction[TensorIndex.Colon, TensorIndex.Slice(4, 5)]);
@@ -68,23 +71,49 @@ internal static class OtaAssignment
             return null;
 
         var iou = BoxGeometry.PairwiseIou(targetCorners, predictedCorners);
-        var iouCost = -log(iou + 1e-8);
         var dynamicK = iou.topk((int)Math.Min(TopIous, n), dim: 1).values.sum(1).to(ScalarType.Int32).clamp_min(1);
+        var cost = Cost(own, iou, cat(scores, 0), cat(objectness, 0), classes);
+        var (foreground, matchedIndex) = Match(cost, dynamicK);
+        Tensor Matched(List<Tensor> parts) => cat(parts, 0)[foreground];
+        var (allImages, allAnchors, allGridY, allGridX, allSizes, fromLayer) =
+            (Matched(images), Matched(anchors), Matched(gridYs), Matched(gridXs), Matched(anchorSizes), Matched(layer));
+        var matchedTarget = own[matchedIndex];
 
-        var gtCount = own.shape[0];
+        var result = new LevelTargets[predictions.Count];
+        for (var i = 0; i < predictions.Count; i++)
+        {
+            var here = fromLayer.eq(i);
+            var (ny, nx) = (predictions[i].shape[2], predictions[i].shape[3]);
+            var (b, a, gj, gi) = (allImages[here], allAnchors[here], allGridY[here], allGridX[here]);
+            var rows = matchedTarget[here];
+            // ComputeLossOTA's selected_tbox: the matched target in grid units, its centre relative to the cell.
+            var box = rows[TensorIndex.Colon, TensorIndex.Slice(2, 6)] * tensor(new long[] { nx, ny, nx, ny }, device: targets.device);
+            box = cat([box[TensorIndex.Colon, TensorIndex.Slice(0, 2)] - stack([gi, gj], 1), box[TensorIndex.Colon, TensorIndex.Slice(2, 4)]], 1);
+            result[i] = new LevelTargets(b, a, gj, gi, box, rows[TensorIndex.Colon, 1].to(ScalarType.Int64), allSizes[here]);
+        }
+        return result;
+    }
+
+    // [targets, candidates]: class BCE of the geometric mean of class and objectness scores, plus 3 · (−log IoU).
+    private static Tensor Cost(Tensor own, Tensor iou, Tensor scores, Tensor objectness, int classes)
+    {
+        var (gtCount, n) = (own.shape[0], iou.shape[1]);
         var oneHot = one_hot(own[TensorIndex.Colon, 1].to(ScalarType.Int64), classes).to(ScalarType.Float32).unsqueeze(1).repeat(1, n, 1);
-        var joint = cat(scores, 0).unsqueeze(0).repeat(gtCount, 1, 1).sigmoid_() * cat(objectness, 0).unsqueeze(0).repeat(gtCount, 1, 1).sigmoid_();
+        var joint = scores.unsqueeze(0).repeat(gtCount, 1, 1).sigmoid_() * objectness.unsqueeze(0).repeat(gtCount, 1, 1).sigmoid_();
         var y = joint.sqrt_();
         var classCost = binary_cross_entropy_with_logits(log(y / (1 - y)), oneHot, reduction: TorchSharp.torch.nn.Reduction.None).sum(-1);
-        var cost = classCost + IouCostWeight * iouCost;
+        return classCost + IouCostWeight * -log(iou + 1e-8);
+    }
 
+    // Each target claims its k cheapest candidates; a candidate claimed twice goes to the cheaper target.
+    // Returns the candidates that are matched and, for each of them, the index of its target.
+    private static (Tensor Foreground, Tensor Target) Match(Tensor cost, Tensor dynamicK)
+    {
         var matching = zeros_like(cost);
         var ks = dynamicK.cpu().data<int>().ToArray();
-        for (var g = 0; g < gtCount; g++)
-        {
-            var chosen = cost[g].topk(ks[g], largest: false).indexes;
-            matching[g].index_put_(1.0, chosen);
-        }
+        for (var g = 0; g < ks.Length; g++)
+            matching[g].index_put_(1.0, cost[g].topk(ks[g], largest: false).indexes);
+        // sum(0L): a literal 0 would bind to sum(ScalarType) and total the whole matrix.
         var contested = matching.sum(0L) > 1;
         if (contested.any().item<bool>())
         {
@@ -93,26 +122,7 @@ internal static class OtaAssignment
             matching.index_put_(1.0, TensorIndex.Tensor(cheapest), TensorIndex.Tensor(contested));
         }
         var foreground = matching.sum(0L) > 0.0;
-        var matchedTarget = own[matching[TensorIndex.Colon, TensorIndex.Tensor(foreground)].argmax(0)];
-        var fromLayer = cat(layer, 0)[foreground];
-        var all = new AnchorCandidates(
-            cat(picked.Select(p => p.Image).ToList(), 0)[foreground], cat(picked.Select(p => p.Anchor).ToList(), 0)[foreground],
-            cat(picked.Select(p => p.GridY).ToList(), 0)[foreground], cat(picked.Select(p => p.GridX).ToList(), 0)[foreground],
-            matchedTarget, cat(picked.Select(p => p.AnchorSize).ToList(), 0)[foreground]);
-
-        var result = new LevelTargets[predictions.Count];
-        for (var i = 0; i < predictions.Count; i++)
-        {
-            var here = fromLayer.eq(i);
-            var (ny, nx) = (predictions[i].shape[2], predictions[i].shape[3]);
-            var (b, a, gj, gi) = (all.Image[here], all.Anchor[here], all.GridY[here], all.GridX[here]);
-            var rows = all.Rows[here];
-            // ComputeLossOTA's selected_tbox: the matched target in grid units, its centre relative to the cell.
-            var box = rows[TensorIndex.Colon, TensorIndex.Slice(2, 6)] * tensor(new long[] { nx, ny, nx, ny }, device: targets.device);
-            box = cat([box[TensorIndex.Colon, TensorIndex.Slice(0, 2)] - stack([gi, gj], 1), box[TensorIndex.Colon, TensorIndex.Slice(2, 4)]], 1);
-            result[i] = new LevelTargets(b, a, gj, gi, box, rows[TensorIndex.Colon, 1].to(ScalarType.Int64), all.AnchorSize[here]);
-        }
-        return result;
+        return (foreground, matching[TensorIndex.Colon, TensorIndex.Tensor(foreground)].argmax(0));
     }
 
     private static LevelTargets MoveOut(LevelTargets t)
