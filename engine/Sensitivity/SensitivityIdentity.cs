@@ -36,7 +36,9 @@ public sealed record SensitivityIdentity(
     public static SensitivityIdentity Measure(string weightsPath, DataYaml data, int img, int batch, SensitivityOptions options)
     {
         var nms = options.Nms ?? Evaluation.NmsOptions.ForTest;
-        return new SensitivityIdentity(FileDigest.Sha256(weightsPath), DatasetDigest.Of(data, Split), img, batch,
+        // A model built from a cfg alone (random weights, tests) has no file to digest: it is named by its source.
+        var model = File.Exists(weightsPath) ? FileDigest.Sha256(weightsPath) : $"no weights file: {weightsPath}";
+        return new SensitivityIdentity(model, DatasetDigest.Of(data, Split), img, batch,
             nms.ConfThreshold, nms.IouThreshold, (int)options.Criterion, options.Seed, options.ImportancePrecision);
     }
 
