@@ -37,6 +37,11 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         [DefaultValue(0L)]
         public long Seed { get; init; }
 
+        [CommandOption("--importance-precision <stored|float32>")]
+        [Description("stored (default): rank filters in the checkpoint's stored precision, as the paper's prune.py (float16 for YOLOv7's files); float32: always in float32. Recorded with the results; use the same with prune/test.")]
+        [DefaultValue("stored")]
+        public string ImportancePrecision { get; init; } = "stored";
+
         [CommandOption("--layers <RANGES>")]
         [Description("Prunable layers to analyse, e.g. 0-54 or 3,8,20-25 (default: all). Runs with other layers add to the same folder.")]
         public string? Layers { get; init; }
@@ -98,8 +103,12 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                 return ValidationResult.Error("--weights is required: the trained model to analyse");
             if (Criterion is < 0 or > 6)
                 return ValidationResult.Error($"--criterion {Criterion}: use 0-6");
-            if (Img <= 0 || Batch <= 0)
-                return ValidationResult.Error("--img and --batch must be positive");
+            if (ImageSizeOption.Validate(Img) is { Successful: false } badImg)
+                return badImg;
+            if (Batch <= 0)
+                return ValidationResult.Error($"--batch {Batch}: must be positive");
+            if (ImportancePrecision.ToLowerInvariant() is not ("stored" or "float32"))
+                return ValidationResult.Error($"--importance-precision '{ImportancePrecision}': use stored or float32");
             if (!(Conf is >= 0 and <= 1))
                 return ValidationResult.Error($"--conf {Conf}: use a threshold between 0 and 1");
             if (!(Iou is >= 0 and <= 1))
@@ -136,17 +145,19 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         var data = DataYaml.Load(settings.Data!);
         var options = new SensitivityOptions(rates, (Criterion)settings.Criterion, settings.Seed, layers,
             NmsOptions.ForTest with { ConfThreshold = settings.Conf, IouThreshold = settings.Iou }, settings.Naive,
-            (long)(settings.ActivationCacheGb * (1L << 30)));
+            (long)(settings.ActivationCacheGb * (1L << 30)), ImportancePrecision: settings.ImportancePrecision.ToLowerInvariant());
         var folder = new SensitivityFolder(settings.Out!);
         using var loaded = ModelSource.Open(settings);
         // The one --img rule (rounded up to the model's grid), so the folder records the size actually measured.
         var img = ImageSizeOption.ForModel(loaded.Model, settings.Img);
-        // Checked before the data are loaded: a run that would mix analyses stops at once.
+        if (layers != null)
+            LayerRanges.CheckRange(layers, loaded.Model.PrunableLayers.Count, settings.Layers!);
+        ModelEvaluator.CheckClassCount(loaded.Model, data, loaded.Path);
+        // Checked before the data are loaded: a run that would mix analyses stops at once. --restart moves the old
+        // analysis aside only once every other check has passed.
         if (settings.Restart && folder.MoveAside(ReportNames) is { } moved)
             Console.Error.WriteLine($"moved the previous analysis of {settings.Out} to {moved}");
         folder.CheckResumable(SensitivityIdentity.Measure(settings.Weights!, data, img, settings.Batch, options));
-        if (layers != null)
-            LayerRanges.CheckRange(layers, loaded.Model.PrunableLayers.Count, settings.Layers!);
         var analysis = new SensitivityAnalysis(loaded, data, img, settings.Batch, options);
         var plan = analysis.Plan();
         var existing = folder.ReadResults();
@@ -162,7 +173,8 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
-            e.Cancel = true; // stop after the current evaluation, with everything finished saved
+            // The first Ctrl-C stops after the current evaluation, with everything finished saved; a second one stops now.
+            e.Cancel = !interrupt.IsCancellationRequested;
             interrupt.Cancel();
         };
         Console.CancelKeyPress += onCtrlC;

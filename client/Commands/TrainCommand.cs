@@ -100,6 +100,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error($"--workers {Workers}: use 1 or more");
             if (Freeze < 0)
                 return ValidationResult.Error($"--freeze {Freeze}: use 0 or more");
+            if (LinearLr && Epochs < 2)
+                return ValidationResult.Error("--linear-lr needs --epochs 2 or more (its lr falls to lrf at the last epoch)");
             return base.Validate();
         }
     }
@@ -108,23 +110,26 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         var folderPath = Path.Combine(given.Project, given.Name);
         var runPath = Path.Combine(folderPath, "run.json");
+        var hypPath = Path.Combine(folderPath, "hyp.yaml");
+        var started = File.Exists(Path.Combine(folderPath, "weights", "last.state.pt"));
         Settings settings;
         if (given.Resume)
         {
-            if (!File.Exists(runPath))
-                throw new FileNotFoundException($"--resume: {runPath} not found; name the run folder with --project and --name (it holds run.json and weights/)");
+            if (!File.Exists(runPath) || !started)
+                throw new FileNotFoundException($"--resume: {folderPath} has no finished epoch to resume from (run.json and weights/last.state.pt); start the run without --resume");
             settings = JsonSerializer.Deserialize<Settings>(File.ReadAllText(runPath), RunJson.Options)
                 ?? throw new InvalidDataException($"{runPath}: empty run settings; start a new run");
         }
         else
         {
-            if (File.Exists(runPath))
+            // A folder whose run never finished an epoch holds nothing worth keeping: start it afresh.
+            if (started)
                 throw new InvalidDataException($"{folderPath} already holds a run; continue it with --resume or pick another --name");
             settings = given;
         }
 
         var data = DataYaml.Load(settings.Data!);
-        var folder = new TrainingRunFolder(folderPath, JsonSerializer.Serialize(settings, RunJson.Options));
+        var folder = new TrainingRunFolder(folderPath, WithAbsolutePaths(settings));
         // A resumed run continues from its own last.pt (the pruned architecture, the pruning history).
         var source = given.Resume ? new ModelSettings { Weights = folder.LastPath, Device = settings.Device } : settings;
         using var loaded = ModelSource.Open(source, data.ClassCount);
@@ -133,13 +138,17 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var history = loaded.History;
         if (!given.Resume)
             history = history.Then(settings.PruneInPlace(model));
-        var hypName = settings.Hyp ?? (model.Cfg.Source.Contains("tiny", StringComparison.OrdinalIgnoreCase) ? "scratch.tiny" : "scratch.p5");
+        // A resumed run reads the hyp it started with (saved in the run folder), not whatever the file says now.
+        var hypName = given.Resume ? hypPath : settings.Hyp ?? (model.Cfg.Source.Contains("tiny", StringComparison.OrdinalIgnoreCase) ? "scratch.tiny" : "scratch.p5");
         var hyp = HyperparameterFile.Load(hypName);
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         var options = new TrainingOptions(hyp, hypName, settings.Epochs, settings.BatchSize, settings.Img, settings.Workers,
             settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest);
         if (!given.Resume)
+        {
             folder.WriteRunJson();
+            File.WriteAllLines(hypPath, hyp.ToKeyValues().Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}: {kv.Value:R}")));
+        }
 
         Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}, img {options.ImageSize}, hyp {hypName}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
         Console.Out.WriteLine($"{"epoch",8} {"box",8} {"obj",8} {"cls",8} {"P",7} {"R",7} {"mAP@.5",7} {"mAP@.5:.95",10} {"img/s",7}");
@@ -162,6 +171,18 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var best = rows.MaxBy(r => r.Fitness);
         AnsiConsole.MarkupLine($"done: [bold]{Markup.Escape(folder.LastPath)}[/], best {Markup.Escape(folder.BestPath)} (epoch {best?.Epoch + 1}, mAP@.5:.95 {M(best?.Map)}); results {Markup.Escape(folder.ResultsPath)}");
         return 0;
+    }
+
+    /// <summary>The settings as run.json stores them, with file paths made absolute so --resume works from anywhere.</summary>
+    private static string WithAbsolutePaths(Settings settings)
+    {
+        var node = JsonSerializer.SerializeToNode(settings, RunJson.Options)!.AsObject();
+        foreach (var key in new[] { "data", "weights", "hyp", "cfg" })
+        {
+            if (node[key]?.GetValue<string>() is { } path && File.Exists(path))
+                node[key] = Path.GetFullPath(path);
+        }
+        return node.ToJsonString(RunJson.Options);
     }
 
     private static string M(double? value) => value is { } v ? v.ToString("F4", CultureInfo.InvariantCulture) : "-";

@@ -36,7 +36,7 @@ public static partial class Activation
                     case "Sigmoid": return () => Sigmoid();
                     case "LeakyReLU":
                         var slope = Number(0.01);
-                        return () => LeakyReLU(slope);
+                        return () => new Modules.LeakyRelu(slope);
                 }
                 break;
         }

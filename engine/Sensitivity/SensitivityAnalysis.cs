@@ -110,9 +110,11 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         void SaveAll()
         {
             noOps.Sort((a, b) => a.Layer != b.Layer ? a.Layer.CompareTo(b.Layer) : a.Rate.CompareTo(b.Rate));
-            Save(outputDir, results);
+            // The record first: a crash before the result files leaves at most a no-op mark without its result,
+            // never a result whose no-op mark is lost.
             record = record with { Baseline = Baseline, NoOps = noOps.ToList() };
             folder.WriteRecord(record);
+            Save(outputDir, results);
             NoOps = record.NoOps;
             SavedResults = results.Count;
         }
@@ -227,7 +229,12 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
 
     // Criterion 6 draws one generator per layer (FilterImportance.RandomSeed), so fast and naive mode, a resume and
     // `prune` remove the same filters.
-    private FilterImportance Importance => new(options.Criterion, options.Seed);
+    private FilterImportance Importance => new(options.Criterion, options.Seed, options.ImportancePrecision switch
+    {
+        "stored" => ImportancePrecision.Stored,
+        "float32" => ImportancePrecision.Float32,
+        var other => throw new PruningException($"importance precision '{other}': use stored or float32"),
+    });
 
     // Each variant really is the pruned network (a pruned copy), so its numbers equal the paper's way exactly; what is
     // shared is the decoded set and, per batch, every activation and detection level the pruned layer does not reach

@@ -36,7 +36,7 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
     {
         options.Validate();
         if (model.Head.Kind == "IAuxDetect")
-            throw new ArgumentException("training P6 models (IAuxDetect: yolov7-w6/e6/d6/e6e) is not supported yet: their auxiliary loss is not implemented");
+            throw new ModelConfigException("training P6 models (IAuxDetect: yolov7-w6/e6/d6/e6e) is not supported yet: their auxiliary loss is not implemented; train a P5 model (yolov7, yolov7x, yolov7-tiny)");
         ModelEvaluator.CheckClassCount(model, data, "the model");
         var device = model.parameters().First().device;
         var trainSet = TrainingSet.Load(data, "train");
@@ -44,6 +44,7 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
         {
             ImageSize = options.ImageSize, BatchSize = options.BatchSize, Workers = options.Workers, Seed = options.Seed,
             CacheImages = options.CacheImages, Device = device,
+            Shuffle = false, // train.py's single-process DataLoader has no sampler and no shuffle: sorted order every epoch
         }, AugmentationFrom(options.Hyp));
         using var validation = ValidationSet.Load(data, "val", options.ImageSize, options.BatchSize * 2, ModelEvaluator.GridSize(model));
 
@@ -57,22 +58,21 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
         var schedule = new LearningRateSchedule(options.Epochs, options.Hyp.Lrf, options.LinearLr);
         var loss = new YoloLoss(model.Head, options.Hyp.ScaledFor(model.Head.Levels, model.Nc, options.ImageSize), options.Hyp.LossOta);
 
-        var rows = folder.ReadResults().ToList();
+        var rows = new List<EpochResult>();
         var startEpoch = 0;
         var bestFitness = 0.0;
-        if (!resume)
-            RoundToHalf(model); // train.py: model.half().float() "pre-reduce anchor precision" (and every weight)
+        // train.py builds the EMA first, then rounds the model: model.half().float() "pre-reduce anchor precision".
         using var ema = new ModelEma(model);
         if (resume)
         {
             var (epoch, best, updates, _) = TrainingState.Restore(folder.StatePath, model, ema.Model, optimizer);
             ema.Updates = updates;
             (startEpoch, bestFitness) = (epoch + 1, best);
-            rows = rows.Where(r => r.Epoch <= epoch).ToList();
+            rows = folder.ReadResults().Where(r => r.Epoch <= epoch).ToList();
         }
         else
         {
-            rows.Clear();
+            RoundToHalf(model);
             folder.WriteResults(rows);
         }
 
@@ -131,16 +131,16 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
             var final = epoch + 1 == options.Epochs;
             var metrics = options.ValidateEveryEpoch || final ? Validate(ema.Model, validation, names, cancellationToken, clock) : null;
             var row = new EpochResult(epoch, box, obj, cls, metrics?.Mp, metrics?.Mr, metrics?.Map50, metrics?.Map, lrs, trainSeconds, seen);
-            var improved = row.Fitness > bestFitness;
-            if (improved)
-                bestFitness = row.Fitness;
+            // train.py: best_fitness = max(best_fitness, fi); best.pt is saved whenever fi equals it (ties too).
+            bestFitness = Math.Max(bestFitness, row.Fitness);
             rows.Add(row);
-            // Weights first, then the state that points past them: an interruption between the two redoes the epoch.
+            // Weights and results first, then the state that points past them: an interruption before the state is
+            // written redoes the epoch (resume drops result rows beyond the state's epoch).
             ModelFile.Save(folder.LastPath, ema.Model, history, names);
-            if (improved)
+            if (row.Fitness == bestFitness)
                 ModelFile.Save(folder.BestPath, ema.Model, history, names);
-            TrainingState.Save(folder.StatePath, model, ema, optimizer, epoch, bestFitness, folder.RunJson);
             folder.WriteResults(rows);
+            TrainingState.Save(folder.StatePath, model, ema, optimizer, epoch, bestFitness, folder.RunJson);
             progress?.Report(new TrainingProgress(epoch, options.Epochs, nb, nb, box, obj, cls, seen / trainSeconds, clock.Remaining(epoch - startEpoch + 1, 0), row));
         }
         folder.WritePlots(rows);

@@ -40,5 +40,7 @@ public sealed record TrainingOptions(
             throw new ArgumentException($"--workers {Workers}: use 1 or more");
         if (Freeze < 0)
             throw new ArgumentException($"--freeze {Freeze}: use 0 or more");
+        if (LinearLr && Epochs < 2)
+            throw new ArgumentException("--linear-lr needs at least 2 epochs (its factor falls to lrf at the last epoch)");
     }
 }

@@ -33,7 +33,14 @@ public sealed class TrainingRunFolder(string path, string runJson)
     {
         if (!File.Exists(ResultsPath))
             return [];
-        return File.ReadLines(ResultsPath).Skip(1).Where(l => l.Length > 0).Select(ParseRow).ToList();
+        try
+        {
+            return File.ReadLines(ResultsPath).Skip(1).Where(l => l.Length > 0).Select(ParseRow).ToList();
+        }
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
+        {
+            throw new InvalidDataException($"{ResultsPath} is damaged ({e.Message}); restore it or start a new run with another --name", e);
+        }
     }
 
     public void WriteResults(IReadOnlyList<EpochResult> rows)

@@ -45,7 +45,14 @@ public static class TrainingState
         var groups = (contents.Metadata["param_groups"] as IEnumerable<object?> ?? throw Damaged(path))
             .Select(g => ((IEnumerable<object?>)g!).Select(Convert.ToDouble).ToArray())
             .Select(v => (v[0], v[1], v[2], v[3])).ToList();
-        optimizer.Restore(groups, Prefixed(MomentumPrefix));
+        try
+        {
+            optimizer.Restore(groups, Prefixed(MomentumPrefix));
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointException(path, $"does not fit this model's optimizer ({e.Message})", "resume with the run's own weights/last.pt, or start a new run", e);
+        }
         return (Convert.ToInt32(contents.Metadata["epoch"]), Convert.ToDouble(contents.Metadata["best_fitness"]),
             Convert.ToInt64(contents.Metadata["updates"]), contents.Metadata["run"] as string ?? throw Damaged(path));
     }

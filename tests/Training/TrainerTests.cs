@@ -109,4 +109,59 @@ public sealed class TrainerTests
         Assert.Equal(loaded.Model.ConvLayers[3].Unit.OutChannels, saved.Model.ConvLayers[3].Unit.OutChannels);
         Assert.Equal(plan.Steps.Select(s => s.Layer), saved.History.Steps.Select(s => s.Layer));
     }
+
+    [Fact]
+    public void TheResumeStateRestoresGroupSettingsMomentumAndTheEma()
+    {
+        using var loaded = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var model = loaded.Model;
+        using var sgd = new NesterovSgd(ParameterGroups.Of(model), 0.01, 0.937, 0.0005);
+        using var ema = new ModelEma(model, updates: 41);
+        foreach (var p in model.parameters())
+            p.grad = ones_like(p);
+        sgd.Step();
+        sgd.SetLearningRate(0, 0.0123);
+        sgd.SetMomentum(2, 0.85);
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "state.pt");
+        TrainingState.Save(path, model, ema, sgd, epoch: 7, bestFitness: 0.25, runJson: "{\"x\": 1}");
+
+        using var other = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        using var otherEma = new ModelEma(other.Model);
+        using var restored = new NesterovSgd(ParameterGroups.Of(other.Model), 0.5, 0.5, 0.5);
+        var (epoch, best, updates, run) = TrainingState.Restore(path, other.Model, otherEma.Model, restored);
+        Assert.Equal((7, 0.25, 41L, "{\"x\": 1}"), (epoch, best, updates, run));
+        Assert.Equal(sgd.Groups.Select(g => (g.Lr, g.Momentum, g.WeightDecay, g.InitialLr)), restored.Groups.Select(g => (g.Lr, g.Momentum, g.WeightDecay, g.InitialLr)));
+        Assert.Equal(sgd.MomentumBuffers.Keys.Order(), restored.MomentumBuffers.Keys.Order());
+        foreach (var (name, buffer) in sgd.MomentumBuffers)
+            Assert.True(buffer.allclose(restored.MomentumBuffers[name], rtol: 0, atol: 0), name);
+        var trained = StateDict.Ordered(model).ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (key, tensor) in StateDict.Ordered(other.Model))
+            Assert.True(tensor.allclose(trained[key], rtol: 0, atol: 0), key);
+    }
+
+    [Fact]
+    public void TrainCommandWritesARunThatResumesFromItsOwnSettings()
+    {
+        using var data = new TempFolder();
+        var yaml = BccdSlice.Write(data.Path, 4);
+        using var runs = new TempFolder();
+        var first = Evaluation.PruneclusterProcess.Run("train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml,
+            "--epochs", "1", "--batch-size", "4", "--img", "64", "--workers", "1", "--project", runs.Path, "--name", "r");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        var folder = Path.Combine(runs.Path, "r");
+        foreach (var file in new[] { "run.json", "hyp.yaml", "results.csv", "results.png", "weights/last.pt", "weights/best.pt", "weights/last.state.pt" })
+            Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        Assert.Contains(Path.GetFullPath(yaml), File.ReadAllText(Path.Combine(folder, "run.json")));
+        // The same name again is refused; --resume reads run.json and hyp.yaml and finds nothing left to train.
+        var again = Evaluation.PruneclusterProcess.Run("train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml, "--project", runs.Path, "--name", "r");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("--resume", again.Stderr);
+        var resumed = Evaluation.PruneclusterProcess.Run("train", "--resume", "--project", runs.Path, "--name", "r");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains("resuming", resumed.Stderr);
+        var bad = Evaluation.PruneclusterProcess.Run("train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml, "--linear-lr", "--epochs", "1", "--project", runs.Path, "--name", "s");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--linear-lr", bad.Stderr);
+    }
 }

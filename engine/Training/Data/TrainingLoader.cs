@@ -6,7 +6,8 @@ namespace PruneCluster.Engine.Training.Data;
 
 /// <summary>
 /// YOLOv7's training DataLoader (create_dataloader with augment=True, rect=False): each epoch visits every image
-/// once in a shuffled order, in batches of <see cref="TrainingLoaderOptions.BatchSize"/> (the last one may be
+/// once — in sorted order as YOLOv7's single-process loader (no sampler, no shuffle), or reshuffled per epoch with
+/// <see cref="TrainingLoaderOptions.Shuffle"/> — in batches of <see cref="TrainingLoaderOptions.BatchSize"/> (the last one may be
 /// smaller). Worker threads build whole batches ahead of the consumer — at most Prefetch of them — and the consumer
 /// receives them in order. A batch depends only on (seed, epoch, its images), never on the number of workers or on
 /// scheduling. A failure in a worker reaches the consumer as the original exception (naming the file) when it asks

@@ -77,7 +77,8 @@ public sealed class NesterovSgd : IDisposable
                 throw new ArgumentException($"optimizer state has a momentum buffer for {name} [{string.Join(",", buffer.shape)}] that does not match the model", nameof(momentumBuffers));
             if (buffers.Remove(name, out var old))
                 old.Dispose();
-            buffers[name] = buffer.to(parameter.dtype).to(parameter.device).detach().clone();
+            using var scope = NewDisposeScope();
+            buffers[name] = buffer.to(parameter.dtype).to(parameter.device).detach().clone().MoveToOuterDisposeScope();
         }
     }
 
