@@ -152,12 +152,13 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         var img = ImageSizeOption.ForModel(loaded.Model, settings.Img);
         if (layers != null)
             LayerRanges.CheckRange(layers, loaded.Model.PrunableLayers.Count, settings.Layers!);
+        // Checked before the data are loaded: a run that would mix analyses stops at once (naming what differs).
+        if (!settings.Restart)
+            folder.CheckResumable(SensitivityIdentity.Measure(settings.Weights!, data, img, settings.Batch, options));
         ModelEvaluator.CheckClassCount(loaded.Model, data, loaded.Path);
-        // Checked before the data are loaded: a run that would mix analyses stops at once. --restart moves the old
-        // analysis aside only once every other check has passed.
+        // --restart moves the old analysis aside only once every other check has passed.
         if (settings.Restart && folder.MoveAside(ReportNames) is { } moved)
             Console.Error.WriteLine($"moved the previous analysis of {settings.Out} to {moved}");
-        folder.CheckResumable(SensitivityIdentity.Measure(settings.Weights!, data, img, settings.Batch, options));
         var analysis = new SensitivityAnalysis(loaded, data, img, settings.Batch, options);
         var plan = analysis.Plan();
         var existing = folder.ReadResults();
