@@ -242,14 +242,31 @@ public static class ModelBuilder
     /// </summary>
     public static YoloModel Copy(YoloModel source)
     {
-        var tensors = StateDict.Ordered(source).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var copy = Build(source.Cfg, key => tensors.TryGetValue(key, out var t) ? t.shape : null);
-        CopyWeights(copy, tensors, source.Cfg.Source);
+        var copy = FromWeights(source.Cfg, StateDict.Ordered(source).ToDictionary(kv => kv.Key, kv => kv.Value), source.Cfg.Source);
         if (source.Head.IsFused)
             copy.Head.MarkImplicitFolded();
         copy.train(source.training);
         copy.StoredDtype = source.StoredDtype;
         return copy;
+    }
+
+    /// <summary>
+    /// The architecture <paramref name="cfg"/> with every channel count taken from <paramref name="tensors"/>' shapes
+    /// (so pruned weights build a pruned model), holding those weights; the model is disposed if they do not fit.
+    /// </summary>
+    public static YoloModel FromWeights(YoloCfg cfg, IReadOnlyDictionary<string, TorchSharp.torch.Tensor> tensors, string source)
+    {
+        var model = Build(cfg, key => tensors.TryGetValue(key, out var t) ? t.shape : null);
+        try
+        {
+            CopyWeights(model, tensors, source);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Copies a state_dict into a model of matching architecture; mismatches are one-line errors.</summary>

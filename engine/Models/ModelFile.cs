@@ -26,16 +26,7 @@ public static class ModelFile
         var headKey = tensors.Keys.FirstOrDefault(k => k.EndsWith(".m.0.weight", StringComparison.Ordinal));
         if (cfgOverride != null && headKey != null && tensors[headKey].shape.Length > 0)
             cfg = MatchClassCount(cfg, tensors[headKey].shape[0], path);
-        var model = ModelBuilder.Build(cfg, key => tensors.TryGetValue(key, out var t) ? t.shape : null);
-        try
-        {
-            ModelBuilder.CopyWeights(model, tensors, path);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        var model = ModelBuilder.FromWeights(cfg, tensors, path);
         model.eval();
         model.StoredDtype = contents.StoredFloatType;
         var history = ReadHistory(contents.Metadata.GetValueOrDefault(HistoryKey), path);

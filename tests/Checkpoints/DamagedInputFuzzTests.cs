@@ -96,17 +96,7 @@ public sealed partial class DamagedInputFuzzTests : IDisposable
             tally.Add(i, RunInfo(() =>
             {
                 var cfg = YoloCfg.FromDictionary(yaml, path);
-                var model = ModelBuilder.Build(cfg, key => tensors.TryGetValue(key, out var t) ? t.shape : null);
-                try
-                {
-                    ModelBuilder.CopyWeights(model, tensors, path);
-                }
-                catch
-                {
-                    model.Dispose();
-                    throw;
-                }
-                Info(new LoadedModel(path, model, null, Engine.Pruning.PruningPlan.Empty));
+                Info(new LoadedModel(path, ModelBuilder.FromWeights(cfg, tensors, path), null, Engine.Pruning.PruningPlan.Empty));
             }, $"embedded yaml case {i}"), null);
         }
         tally.AssertBothOutcomesReached(EmbeddedCases, _output, "embedded yaml");
