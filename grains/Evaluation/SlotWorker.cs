@@ -12,6 +12,7 @@ namespace PruneCluster.Grains.Evaluation;
 public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, EvaluationWorkerOptions options, ILogger logger)
 {
     private string? currentIteration;
+    private readonly HashSet<string> refused = [];
 
     /// <summary>The lease this slot holds now, if any (read by the shutdown path to hand it back).</summary>
     public (string Iteration, string LeaseId)? Held { get; private set; }
@@ -48,7 +49,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         if (currentIteration is { } current && await grains.GetGrain<ISensitivityIterationGrain>(current).Lease(silo, slot.Index) is { } next)
             return next;
         currentIteration = null;
-        foreach (var key in await grains.GetGrain<IWorkBoardGrain>(0).OpenIterations())
+        foreach (var key in (await grains.GetGrain<IWorkBoardGrain>(0).OpenIterations()).Where(key => !refused.Contains(key)))
         {
             if (await grains.GetGrain<ISensitivityIterationGrain>(key).Lease(silo, slot.Index) is { } lease)
             {
@@ -64,7 +65,22 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
         var variant = grains.GetGrain<ISensitivityGrain>(lease.Task.Key.GrainKey);
         Held = (lease.Task.Key.IterationKey, lease.Id);
-        var result = await Evaluate(lease, iteration, thread, stopping);
+        VariantResult result;
+        try
+        {
+            result = await Evaluate(lease, iteration, thread, stopping);
+        }
+        catch (EvaluationRefusedException e)
+        {
+            // This silo cannot do this iteration's work (other data, a missing artifact): hand the task back at once for
+            // silos that can, and take no more from this iteration.
+            logger.LogError("Slot {Slot} on {Device} refuses iteration {Iteration}: {Reason}", slot.Index, slot.Device, lease.Task.Key.IterationKey, e.Message);
+            refused.Add(lease.Task.Key.IterationKey);
+            currentIteration = null;
+            await iteration.Release(lease.Id);
+            Held = null;
+            return;
+        }
         stopping.ThrowIfCancellationRequested();
         var stored = await variant.Record(result);
         await iteration.Complete(lease.Id, stored);
