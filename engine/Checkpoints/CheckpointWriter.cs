@@ -105,12 +105,18 @@ public static class CheckpointWriter
         float or double or decimal => new PyTensor(torch.tensor(Convert.ToDouble(value, CultureInfo.InvariantCulture), torch.ScalarType.Float64)),
         Half half => new PyTensor(torch.tensor((double)half, torch.ScalarType.Float64)),
         string => value,
-        IDictionary dict => dict.Cast<DictionaryEntry>().ToDictionary(
+        IDictionary dict => Entries(dict).ToDictionary(
             e => e.Key as string ?? throw new ArgumentException($"metadata dict at '{where}' has a {e.Key.GetType().Name} key; keys must be strings"),
             e => FloatsAsTensors(e.Value, $"{where}.{e.Key}")),
         IEnumerable sequence => sequence.Cast<object?>().Select((item, i) => FloatsAsTensors(item, $"{where}[{i}]")).ToList(),
         _ => value,
     };
+
+    private static IEnumerable<DictionaryEntry> Entries(IDictionary dict)
+    {
+        foreach (DictionaryEntry entry in dict) // IDictionary's own enumerator: a generic dictionary's yields KeyValuePairs
+            yield return entry;
+    }
 
     private static void WriteStorage(AlignedZipWriter zip, int index, torch.Tensor tensor)
     {

@@ -60,16 +60,16 @@ internal sealed class Yolov7ModelObject(ScalarType storedAs)
             {
                 var children = Children(block);
                 var pools = (ModuleList<nn.Module<Tensor, Tensor>>)children["m"];
-                var ordered = new[] { "cv1", "cv2", "cv3", "cv4" }.Select(n => Child(n, Convert(children[n])))
+                var ordered = new[] { "cv1", "cv2", "cv3", "cv4" }.Select(n => Child(n, ConvModule((Conv)children[n])))
                     .Append(Child("m", Container("ModuleList", pools, pools.Select((p, i) => Child(i, Pool((SeparableMaxPool2d)p))))))
-                    .Concat(new[] { "cv5", "cv6", "cv7" }.Select(n => Child(n, Convert(children[n]))));
+                    .Concat(new[] { "cv5", "cv6", "cv7" }.Select(n => Child(n, ConvModule((Conv)children[n]))));
                 result = Module(Common, "SPPCSPC", block.training, [], [], ordered.ToList());
                 break;
             }
             case DownC down:
             {
                 var children = Children(down);
-                var ordered = new[] { "cv1", "cv2", "cv3" }.Select(n => Child(n, Convert(children[n])))
+                var ordered = new[] { "cv1", "cv2", "cv3" }.Select(n => Child(n, ConvModule((Conv)children[n])))
                     .Append(Child("mp", MaxPool(children["mp"].training, down.PoolSize, down.PoolSize, 0)));
                 result = Module(Common, "DownC", down.training, [], [], ordered.ToList());
                 break;
