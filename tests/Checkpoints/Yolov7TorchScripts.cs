@@ -14,8 +14,9 @@ public static class Yolov7TorchScripts
             m = types.ModuleType(name); sys.modules[name] = m; return m
         models = _module('models'); common = _module('models.common'); yolo = _module('models.yolo')
         models.common, models.yolo = common, yolo
+        def fuseforward(self, x): return x
         def _stub(mod, name):
-            cls = type(name, (nn.Module,), {'fuseforward': lambda self, x: x})
+            cls = type(name, (nn.Module,), {'fuseforward': fuseforward})
             cls.__module__ = mod.__name__; setattr(mod, name, cls)
         for n in ('Conv', 'Concat', 'MP', 'SP', 'SPPCSPC', 'RepConv', 'DownC', 'ReOrg', 'Shortcut', 'ImplicitA', 'ImplicitM'):
             _stub(common, n)
@@ -36,9 +37,11 @@ public static class Yolov7TorchScripts
         print('CLASS', type(model).__module__ + '.' + type(model).__name__)
         msd = model.state_dict()
         print('SAME_KEYS', sorted(msd) == sorted(sd))
-        bad = [k for k, v in msd.items() if v.shape != sd[k].shape
+        folded = whole.get('folded_implicits', {})  # a folded head's real implicits; the model holds identities
+        print('FOLDED_EXACT', all(torch.equal(torch.tensor(v, dtype=torch.float64).float().view_as(sd[k]), sd[k]) for k, v in folded.items()))
+        bad = [k for k, v in msd.items() if k not in folded and v.shape != sd[k].shape
                or v.dtype != (torch.float16 if sd[k].is_floating_point() else sd[k].dtype)
-               or not torch.equal(v, sd[k].half() if sd[k].is_floating_point() else sd[k])]
+               or k not in folded and not torch.equal(v, sd[k].half() if sd[k].is_floating_point() else sd[k])]
         print('DIFFERENT', ','.join(bad[:5]))
         print('STRIDE', model.stride.tolist(), model.model[-1].stride is model.stride)
         print('NAMES', model.names == flat['names'], 'NC', model.nc)
@@ -52,7 +55,7 @@ public static class Yolov7TorchScripts
         ia = [m.implicit for m in model.modules() if type(m).__name__ == 'ImplicitA']
         im = [m.implicit for m in model.modules() if type(m).__name__ == 'ImplicitM']
         print('IDENTITY_IMPLICITS', len(ia) > 0 and all(bool((t == 0).all()) for t in ia) and all(bool((t == 1).all()) for t in im))
-        print('YAML_CONV0', model.yaml['backbone'][0][3][0], model.yaml['ch'])
+        print('YAML_CONV0', next(row[3][0] for row in model.yaml['backbone'] if row[2] == 'Conv'), model.yaml['ch'])
         print('PRUNING_CFG', len(getattr(model, 'pruning_cfg', [])))
         """;
 
@@ -73,6 +76,8 @@ public static class Yolov7TorchScripts
                 for k, v in m.__dict__.items():
                     if k in ('_parameters', '_buffers'):
                         for pk, pv in v.items(): print(' ', name, pk, desc(pv))
+                    elif k == 'grid':  # a cache forward rebuilds for each image size
+                        print(' ', name, k, 'list of %d' % len(v))
                     elif k not in ignored and not k.startswith('_') and k not in ('yaml', 'pruning_cfg'):
                         print(' ', name, k, desc(v))
             for k, v in model.state_dict().items(): print(' VALUE', k, float(v.double().sum()))
@@ -82,7 +87,8 @@ public static class Yolov7TorchScripts
     /// <summary>argv: output path. Saves another project's model (a class YOLOv7 does not have) the way torch.save does.</summary>
     public const string ForeignModel = """
         import sys, types, torch, torch.nn as nn
-        mod = types.ModuleType('ultralytics.nn.tasks'); sys.modules['ultralytics.nn.tasks'] = mod
+        for name in ('ultralytics', 'ultralytics.nn', 'ultralytics.nn.tasks'): sys.modules[name] = types.ModuleType(name)
+        mod = sys.modules['ultralytics.nn.tasks']
         DetectionModel = type('DetectionModel', (nn.Module,), {}); DetectionModel.__module__ = 'ultralytics.nn.tasks'
         mod.DetectionModel = DetectionModel
         m = DetectionModel(); m.conv = nn.Conv2d(3, 16, 3); m.yaml = {'nc': 80, 'backbone': [], 'head': []}
