@@ -16,8 +16,15 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
     public sealed class Settings : PruningSettings
     {
         [CommandOption("--save <PATH>")]
-        [Description("Where to write the pruned checkpoint (.pt; torch.load(weights_only=True) reads it).")]
+        [Description("Where to write the pruned checkpoint (.pt).")]
         public string? Save { get; init; }
+
+        [CommandOption("--format <FORMAT>")]
+        [Description("yolov7 (default): YOLOv7's own layout, {'model': models.yolo.Model (float16), ...}, which YOLOv7's detect.py, test.py, export.py and train.py load as they are; state-dict: {'state_dict': ..., 'model_yaml': ...} in float32 for torch.load(weights_only=True).")]
+        [DefaultValue("yolov7")]
+        public string FormatText { get; init; } = "yolov7";
+
+        public ModelFileFormat Format => ModelFileFormats.Parse(FormatText) ?? ModelFileFormat.Yolov7;
 
         [CommandOption("--img <SIZE>")]
         [Description("Image size for the GFLOPs before and after (default 640); rounded up to a multiple of the model's max stride, like YOLOv7's check_img_size.")]
@@ -34,6 +41,8 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
                 return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25");
             if (Save == null)
                 return ValidationResult.Error("--save PATH is required: where to write the pruned model");
+            if (ModelFileFormats.Parse(FormatText) == null)
+                return ValidationResult.Error($"--format '{FormatText}' is not a checkpoint format; use one of {ModelFileFormats.Names}");
             return ImageSizeOption.Validate(Img) is { Successful: false } error ? error : base.Validate();
         }
     }
@@ -46,7 +55,7 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         var plan = settings.PruneInPlace(loaded.Model);
         var pixels = ConvPixelMap.Measure(loaded.Model);
         var after = ModelMeasure.Measure(loaded.Model, img, pixels);
-        ModelFile.Save(settings.Save!, loaded.Model, loaded.History.Then(plan), loaded.ClassNames);
+        ModelFile.Save(settings.Save!, loaded.Model, loaded.History.Then(plan), loaded.ClassNames, settings.Format);
         var note = plan.Steps.Count > 0 ? null
             : plan.Skipped.Count > 0 ? "no layer was pruned (every listed rate was skipped); the saved file is an unpruned copy"
             : "--pruning-params lists no layer; the saved file is an unpruned copy";

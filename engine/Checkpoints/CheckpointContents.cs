@@ -15,6 +15,7 @@ namespace PruneCluster.Engine.Checkpoints;
 /// <param name="PruningCfg">The model's <c>pruning_cfg</c> attribute (the seed's connectivity list) as plain .NET values, or null.</param>
 /// <param name="ClassNames">The model's <c>names</c> attribute (class names), or null.</param>
 /// <param name="Metadata">The other top-level entries that are plain values (str, int, float, bool, None, list, dict); others are left out.</param>
+/// <param name="ModelClass">For a pickled model, its class as <c>module.name</c> (<c>models.yolo.Model</c> for YOLOv7), else null.</param>
 /// <param name="StoredFloatType">The dtype the file stores its floating tensors in (float16 for YOLOv7's own checkpoints); float32 when it has none or mixes several.</param>
 public sealed record CheckpointContents(
     string Path,
@@ -25,7 +26,8 @@ public sealed record CheckpointContents(
     object? PruningCfg,
     IReadOnlyList<string>? ClassNames,
     IReadOnlyDictionary<string, object?> Metadata,
-    torch.ScalarType StoredFloatType = torch.ScalarType.Float32) : IDisposable
+    torch.ScalarType StoredFloatType = torch.ScalarType.Float32,
+    string? ModelClass = null) : IDisposable
 {
     /// <summary>Disposes every tensor of <see cref="StateDict"/>.</summary>
     public void Dispose()

@@ -30,10 +30,11 @@ public static class CheckpointReader
             var recordPrefix = FindRecordPrefix(path, zip);
             CheckByteOrder(path, zip, recordPrefix);
             var root = Unpickle(path, zip.GetEntry(recordPrefix + PickleRecord)!);
-            var checkpoint = PickledCheckpoint.Interpret(path, root);
-            var stateDict = Materialize(path, zip, recordPrefix, checkpoint.Entries);
+            using var materializer = new StorageMaterializer(zip, recordPrefix, path);
+            var checkpoint = PickledCheckpoint.Interpret(path, root, materializer.Scalar);
+            var stateDict = Materialize(path, materializer, checkpoint.Entries);
             return new CheckpointContents(path, checkpoint.Format, checkpoint.ModelKey, stateDict, checkpoint.ModelYaml,
-                checkpoint.PruningCfg, checkpoint.ClassNames, checkpoint.Metadata, StoredFloatType(checkpoint.Entries));
+                checkpoint.PruningCfg, checkpoint.ClassNames, checkpoint.Metadata, StoredFloatType(checkpoint.Entries), checkpoint.ModelClass);
         }
         catch (CheckpointException)
         {
@@ -119,13 +120,12 @@ public static class CheckpointReader
         return types.Count == 1 ? types[0] : torch.ScalarType.Float32;
     }
 
-    private static List<KeyValuePair<string, torch.Tensor>> Materialize(string path, ZipArchive zip, string recordPrefix,
+    private static List<KeyValuePair<string, torch.Tensor>> Materialize(string path, StorageMaterializer materializer,
         IReadOnlyList<KeyValuePair<string, object>> entries)
     {
         var result = new List<KeyValuePair<string, torch.Tensor>>(entries.Count);
         try
         {
-            using var materializer = new StorageMaterializer(zip, recordPrefix, path);
             foreach (var (name, value) in entries)
             {
                 if (value is not TensorRef tensor)

@@ -1,13 +1,15 @@
+using System.Collections;
+using System.Globalization;
 using TorchSharp;
 
 namespace PruneCluster.Engine.Checkpoints;
 
 /// <summary>
-/// Writes a state_dict plus plain metadata as a PyTorch zip checkpoint that <c>torch.load(path, weights_only=True)</c>
-/// reads as <c>{'format': 'prunecluster/1', 'state_dict': OrderedDict(name -&gt; tensor), **metadata}</c> and that
-/// <see cref="CheckpointReader"/> reads back. The layout mirrors torch.save: records <c>archive/data.pkl</c>
-/// (protocol-2 pickle), <c>archive/byteorder</c>, <c>archive/data/0..N-1</c> (one storage per tensor, stored
-/// uncompressed and 64-byte aligned) and <c>archive/version</c>. Tensors keep their dtype.
+/// Writes PyTorch zip checkpoints the way torch.save lays them out: records <c>archive/data.pkl</c> (protocol-2
+/// pickle), <c>archive/byteorder</c>, <c>archive/data/0..N-1</c> (one storage per tensor, stored uncompressed and
+/// 64-byte aligned) and <c>archive/version</c>. Tensors keep their dtype. <see cref="Write"/> is the state-dict
+/// format that <c>torch.load(path, weights_only=True)</c> reads; <see cref="WriteObjects"/> pickles whole objects
+/// (YOLOv7's <c>{'model': Model, ...}</c>), which plain <c>torch.load</c> reads.
 /// </summary>
 public static class CheckpointWriter
 {
@@ -25,6 +27,12 @@ public static class CheckpointWriter
 
     private const string Archive = "archive/";
 
+    /// <summary>
+    /// <c>{'format': 'prunecluster/1', 'state_dict': OrderedDict(name -&gt; tensor), **metadata}</c>, loadable with
+    /// <c>torch.load(path, weights_only=True)</c>. torch 1.13's restricted unpickler has no float opcode, so every
+    /// float in the metadata is stored as a 0-d float64 tensor (<c>float(x)</c> in Python); <see cref="CheckpointReader"/>
+    /// turns those back into doubles.
+    /// </summary>
     /// <param name="path">Target file; replaced atomically if it exists; its folder is created if needed.</param>
     /// <param name="stateDict">Names and tensors in the order to store them (any device; copied to the CPU).</param>
     /// <param name="metadata">Extra top-level entries: str, int, float, bool, null, lists and string-keyed dicts of those.</param>
@@ -48,8 +56,30 @@ public static class CheckpointWriter
             if (TorchStorageType.FromDType(tensor.dtype) == null)
                 throw new ArgumentException($"tensor '{name}' has dtype {tensor.dtype}, which has no torch storage type here; convert it to float32 or int64", nameof(stateDict));
         }
+        using var scope = torch.NewDisposeScope(); // the float scalars made for the metadata
+        var top = new List<KeyValuePair<string, object?>>
+        {
+            new(PickledCheckpoint.FormatKey, FormatTag),
+            new(PickledCheckpoint.StateDictKey, new PyOrderedDict(tensors.Select(t => new KeyValuePair<string, object?>(t.Key, new PyTensor(t.Value))).ToList())),
+        };
+        top.AddRange(metadata.Select(kv => new KeyValuePair<string, object?>(kv.Key, FloatsAsTensors(kv.Value, kv.Key))));
+        WriteArchive(path, top);
+    }
 
-        var pickle = BuildPickle(tensors, metadata);
+    /// <summary>
+    /// A dict of Python objects (<see cref="PyInstance"/> trees with their tensors, plain values) as torch.save writes
+    /// it. Floats stay floats, so only plain <c>torch.load</c> reads it, as it reads YOLOv7's own checkpoints.
+    /// </summary>
+    internal static void WriteObjects(string path, IReadOnlyList<KeyValuePair<string, object?>> top)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        WriteArchive(path, top);
+    }
+
+    private static void WriteArchive(string path, IReadOnlyList<KeyValuePair<string, object?>> top)
+    {
+        var pickler = new PythonObjectPickler();
+        var pickle = pickler.Pickle(new PyDict(top));
         try
         {
             AtomicFile.Write(path, stream =>
@@ -57,8 +87,8 @@ public static class CheckpointWriter
                 var zip = new AlignedZipWriter(stream, path);
                 zip.AddRecord(Archive + "data.pkl", pickle);
                 zip.AddRecord(Archive + "byteorder", "little"u8);
-                for (var i = 0; i < tensors.Count; i++)
-                    WriteStorage(zip, i, tensors[i].Value);
+                for (var i = 0; i < pickler.Storages.Count; i++)
+                    WriteStorage(zip, i, pickler.Storages[i]);
                 zip.AddRecord(Archive + "version", "3\n"u8);
                 zip.Finish();
             });
@@ -69,76 +99,30 @@ public static class CheckpointWriter
         }
     }
 
-    private static byte[] BuildPickle(List<KeyValuePair<string, torch.Tensor>> tensors, IReadOnlyDictionary<string, object?> metadata)
+    /// <summary>Plain values with every float replaced by a 0-d float64 tensor (created in the caller's dispose scope).</summary>
+    private static object? FloatsAsTensors(object? value, string where) => value switch
     {
-        var pickle = new Protocol2PickleWriter();
-        var top = new List<KeyValuePair<string, object?>>
-        {
-            new(PickledCheckpoint.FormatKey, FormatTag),
-            new(PickledCheckpoint.StateDictKey, null),
-        };
-        top.AddRange(metadata);
-        pickle.EmptyDict();
-        pickle.DictItems(top, (w, key, value) =>
-        {
-            if (key == PickledCheckpoint.StateDictKey)
-                WriteStateDict(w, tensors);
-            else
-                w.PlainValue(value, key);
-        });
-        return pickle.Finish();
-    }
+        float or double or decimal => new PyTensor(torch.tensor(Convert.ToDouble(value, CultureInfo.InvariantCulture), torch.ScalarType.Float64)),
+        Half half => new PyTensor(torch.tensor((double)half, torch.ScalarType.Float64)),
+        string => value,
+        IDictionary dict => Entries(dict).ToDictionary(
+            e => e.Key as string ?? throw new ArgumentException($"metadata dict at '{where}' has a {e.Key.GetType().Name} key; keys must be strings"),
+            e => FloatsAsTensors(e.Value, $"{where}.{e.Key}")),
+        IEnumerable sequence => sequence.Cast<object?>().Select((item, i) => FloatsAsTensors(item, $"{where}[{i}]")).ToList(),
+        _ => value,
+    };
 
-    /// <summary>
-    /// Each tensor as torch.save pickles it: <c>_rebuild_tensor_v2(persistent storage id, 0, size, stride, False, OrderedDict())</c>,
-    /// the storage id being <c>('storage', torch.XxxStorage, '&lt;index&gt;', 'cpu', numel)</c>.
-    /// </summary>
-    private static void WriteStateDict(Protocol2PickleWriter w, List<KeyValuePair<string, torch.Tensor>> tensors)
+    private static IEnumerable<DictionaryEntry> Entries(IDictionary dict)
     {
-        var index = 0;
-        w.OrderedDict(tensors, (w, _, tensor) =>
-        {
-            var storageType = TorchStorageType.FromDType(tensor.dtype)!;
-            var size = tensor.shape;
-            w.Global("torch._utils", "_rebuild_tensor_v2");
-            w.Tuple(6, w =>
-            {
-                w.Tuple(5, w =>
-                {
-                    w.String("storage");
-                    w.Global(TorchStorageType.Module, storageType.ClassName);
-                    w.String((index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    w.String("cpu");
-                    w.Int(tensor.numel());
-                });
-                w.PersistentId();
-                w.Int(0);
-                w.Ints(size);
-                w.Ints(ContiguousStrides(size));
-                w.Bool(false);
-                w.OrderedDict(new List<KeyValuePair<string, object?>>(), (_, _, _) => { });
-            });
-            w.Reduce();
-        });
+        foreach (DictionaryEntry entry in dict) // IDictionary's own enumerator: a generic dictionary's yields KeyValuePairs
+            yield return entry;
     }
 
     private static void WriteStorage(AlignedZipWriter zip, int index, torch.Tensor tensor)
     {
         using var scope = torch.NewDisposeScope();
         var cpu = tensor.detach().cpu().contiguous();
-        zip.AddRecord(Archive + "data/" + index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        zip.AddRecord(Archive + "data/" + index.ToString(CultureInfo.InvariantCulture),
             cpu.numel() == 0 ? [] : cpu.bytes);
-    }
-
-    private static long[] ContiguousStrides(long[] size)
-    {
-        var strides = new long[size.Length];
-        var stride = 1L;
-        for (var i = size.Length - 1; i >= 0; i--)
-        {
-            strides[i] = stride;
-            stride *= Math.Max(size[i], 1);
-        }
-        return strides;
     }
 }

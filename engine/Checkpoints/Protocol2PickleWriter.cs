@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
-using System.Collections;
 using System.Numerics;
 using System.Text;
 
 namespace PruneCluster.Engine.Checkpoints;
 
 /// <summary>
-/// Emits a protocol-2 pickle using only opcodes that torch's <c>weights_only</c> unpickler accepts (no memo, no
-/// SHORT_BINUNICODE or BINBYTES, which are protocol 3+). Dict and list items go in batches of 1000 like CPython's
+/// Emits protocol-2 pickle opcodes, all of which torch's <c>weights_only</c> unpickler (1.13) accepts except BINFLOAT
+/// (<see cref="Float"/>), GLOBALs outside its allow-list and NEWOBJ/BUILD of other classes (no SHORT_BINUNICODE or
+/// BINBYTES, which are protocol 3+). Dict and list items go in batches of 1000 like CPython's
 /// pickler, which <see cref="PickledOrderedDict"/> relies on to restore order when reading back.
 /// </summary>
 internal sealed class Protocol2PickleWriter
@@ -135,41 +135,9 @@ internal sealed class Protocol2PickleWriter
         DictItems(items, writeValue);
     }
 
-    /// <summary>str, int, float, bool, None, list (any non-string IEnumerable) or dict with string keys.</summary>
-    public void PlainValue(object? value, string where)
+    /// <summary>Writes a list: EMPTY_LIST, then its items in batches (APPENDS, or APPEND for a batch of one).</summary>
+    public void List<T>(IReadOnlyList<T> items, Action<Protocol2PickleWriter, int, T> writeItem)
     {
-        switch (value)
-        {
-            case null: None(); break;
-            case string text: String(text); break;
-            case bool flag: Bool(flag); break;
-            case sbyte or byte or short or ushort or int or uint or long: Int(Convert.ToInt64(value)); break;
-            case ulong big when big <= long.MaxValue: Int((long)big); break;
-            case float or double or decimal: Float(Convert.ToDouble(value)); break;
-            case Half half: Float((double)half); break;
-            case IDictionary dict: PlainDict(dict, where); break;
-            case IEnumerable sequence: PlainList(sequence, where); break;
-            default:
-                throw new ArgumentException($"metadata value at '{where}' is a {value.GetType().Name}; use str, int, float, bool, null, list or dict");
-        }
-    }
-
-    private void PlainDict(IDictionary dict, string where)
-    {
-        var items = new List<KeyValuePair<string, object?>>();
-        foreach (DictionaryEntry entry in dict)
-        {
-            if (entry.Key is not string key)
-                throw new ArgumentException($"metadata dict at '{where}' has a {entry.Key.GetType().Name} key; keys must be strings");
-            items.Add(new(key, entry.Value));
-        }
-        EmptyDict();
-        DictItems(items, (w, key, v) => w.PlainValue(v, where + "." + key));
-    }
-
-    private void PlainList(IEnumerable sequence, string where)
-    {
-        var items = sequence.Cast<object?>().ToList();
         _out.WriteByte((byte)']'); // EMPTY_LIST
         for (var start = 0; start < items.Count; start += BatchSize)
         {
@@ -177,9 +145,41 @@ internal sealed class Protocol2PickleWriter
             if (count > 1)
                 Mark();
             for (var i = start; i < start + count; i++)
-                PlainValue(items[i], $"{where}[{i}]");
+                writeItem(this, i, items[i]);
             _out.WriteByte(count > 1 ? (byte)'e' : (byte)'a'); // APPENDS / APPEND
         }
+    }
+
+    /// <summary>Creates an instance of the class below an argument tuple, without calling __init__ (NEWOBJ).</summary>
+    public void NewObj() => _out.WriteByte(0x81);
+
+    /// <summary>Applies the state on top of the stack to the instance below it (BUILD).</summary>
+    public void Build() => _out.WriteByte((byte)'b');
+
+    /// <summary>Stores the top of the stack in memo slot <paramref name="index"/> (BINPUT / LONG_BINPUT).</summary>
+    public void Put(int index)
+    {
+        if (index <= byte.MaxValue)
+        {
+            _out.WriteByte((byte)'q');
+            _out.WriteByte((byte)index);
+            return;
+        }
+        _out.WriteByte((byte)'r');
+        WriteUInt32((uint)index);
+    }
+
+    /// <summary>Pushes memo slot <paramref name="index"/> again (BINGET / LONG_BINGET).</summary>
+    public void Get(int index)
+    {
+        if (index <= byte.MaxValue)
+        {
+            _out.WriteByte((byte)'h');
+            _out.WriteByte((byte)index);
+            return;
+        }
+        _out.WriteByte((byte)'j');
+        WriteUInt32((uint)index);
     }
 
     private void WriteUInt32(uint value)

@@ -37,6 +37,16 @@ internal sealed class StorageMaterializer : IDisposable
         return result;
     }
 
+    /// <summary>The value of a 0-d tensor, in its stored precision (a float the state-dict format keeps as a float64 tensor).</summary>
+    public double Scalar(TensorRef tensor)
+    {
+        if (tensor.Size.Length != 0 || !tensor.FitsIn(tensor.Storage.ElementCount))
+            throw new CheckpointException(_path, $"a scalar {tensor.ShapeText} lies outside its storage '{tensor.Storage.Key}'",
+                "the file is corrupt; save the checkpoint again");
+        using var element = LoadStorage(tensor.Storage)[tensor.StorageOffset];
+        return element.ToDouble();
+    }
+
     private torch.Tensor LoadStorage(StorageRef storage)
     {
         if (_storages.TryGetValue(storage.Key, out var cached))

@@ -35,6 +35,9 @@ internal static class TorchPickleConstructors
         // classes cannot take constructor arguments, so without these one such attribute would fail the whole read.
         all.Add(("torch", "device", new AsValue(args => string.Join(':', args))));
         all.Add(("torch", "Size", new AsValue(args => args.Length == 1 ? args[0] : args)));
+        // YOLOv7's fuse() keeps the fused forward as an attribute, forward = getattr(self, 'fuseforward').
+        foreach (var builtins in new[] { "__builtin__", "builtins" })
+            all.Add((builtins, "getattr", new AsValue(args => $"<bound method {(args.Length > 1 ? args[1] : "")}>")));
         foreach (var pathClass in new[] { "Path", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath" })
             all.Add(("pathlib", pathClass, new AsValue(args => string.Join('/', args))));
         return all;

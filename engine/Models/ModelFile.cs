@@ -1,4 +1,6 @@
+using System.Globalization;
 using PruneCluster.Engine.Checkpoints;
+using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Pruning;
 using static TorchSharp.torch;
 
@@ -7,22 +9,34 @@ namespace PruneCluster.Engine.Models;
 /// <summary>
 /// Checkpoint ↔ model. Loading takes the architecture from the pickled <c>model.yaml</c> (or <c>--cfg</c> for a plain
 /// state_dict) and every channel count from the tensor shapes, so official, paper-pruned and our own pruned files all
-/// load as they are. Saving writes a state_dict that <c>torch.load(weights_only=True)</c> reads, plus the cfg and the
-/// pruning history needed to rebuild the architecture.
+/// load as they are. Saving writes YOLOv7's own checkpoint layout by default (<see cref="ModelFileFormat"/>), or a
+/// state_dict that <c>torch.load(weights_only=True)</c> reads; both carry the pruning history.
 /// </summary>
 public static class ModelFile
 {
     public const string HistoryKey = "pruning_history";
 
+    /// <summary>The class YOLOv7 pickles its models as; another class is another project's model.</summary>
+    public const string Yolov7ModelClass = "models.yolo.Model";
+
+    /// <summary>
+    /// Whole-model files of a fused IDetect store its implicit layers as identities (so YOLOv7's code can use and
+    /// re-fuse them); their real values, which pruning a fused head's inputs needs, travel under this key.
+    /// </summary>
+    public const string FoldedImplicitsKey = "folded_implicits";
+
     public static LoadedModel Load(string path, string? cfgOverride = null)
     {
         using var contents = CheckpointReader.Read(path);
+        if (contents.ModelClass is { } modelClass && modelClass != Yolov7ModelClass)
+            throw new ModelConfigException($"{path}: the pickled model is a {modelClass}, another project's class, not YOLOv7's {Yolov7ModelClass}; pass a YOLOv7 checkpoint, or that model's state_dict with --cfg");
         var cfg = cfgOverride != null
             ? YoloCfg.Resolve(cfgOverride)
             : contents.ModelYaml != null
                 ? YoloCfg.FromDictionary(contents.ModelYaml, path)
                 : throw new ModelConfigException($"{path}: the file holds weights but no architecture; pass --cfg with a built-in name ({string.Join(", ", YoloCfg.BuiltInNames)}) or a cfg yaml");
         var tensors = contents.StateDict.ToDictionary(kv => kv.Key, kv => kv.Value);
+        using var restored = RestoreFoldedImplicits(tensors, contents.Metadata.GetValueOrDefault(FoldedImplicitsKey), path);
         var headKey = tensors.Keys.FirstOrDefault(k => k.EndsWith(".m.0.weight", StringComparison.Ordinal));
         if (cfgOverride != null && headKey != null && tensors[headKey].shape.Length > 0)
             cfg = MatchClassCount(cfg, tensors[headKey].shape[0], path);
@@ -33,17 +47,82 @@ public static class ModelFile
         return new LoadedModel(path, model, contents.ClassNames, history);
     }
 
-    public static void Save(string path, YoloModel model, PruningPlan history, IReadOnlyList<string>? classNames = null)
+    /// <param name="bestFitness">train's best fitness so far, stored as YOLOv7's <c>best_fitness</c> (None otherwise).</param>
+    public static void Save(string path, YoloModel model, PruningPlan history, IReadOnlyList<string>? classNames = null,
+        ModelFileFormat format = ModelFileFormat.Yolov7, double? bestFitness = null)
     {
-        var metadata = new Dictionary<string, object?>
+        var extras = new List<KeyValuePair<string, object?>>
         {
-            [CheckpointWriter.ModelYamlKey] = model.Cfg.Raw,
-            ["conv_out_channels"] = model.ConvLayers.Select(l => l.Unit.OutChannels).ToList(),
-            [HistoryKey] = history.Steps.Select(s => (object?)new List<object?> { (long)s.Layer, s.ChannelsBefore, s.Kept.ToList() }).ToList(),
+            new(HistoryKey, history.Steps.Select(s => (object?)new List<object?> { (long)s.Layer, s.ChannelsBefore, s.Kept.ToList() }).ToList()),
+            new("conv_out_channels", model.ConvLayers.Select(l => l.Unit.OutChannels).ToList()),
         };
-        if (classNames != null)
-            metadata[CheckpointWriter.ClassNamesKey] = classNames.ToList();
-        CheckpointWriter.Write(path, StateDict.Ordered(model), metadata);
+        if (format == ModelFileFormat.StateDict)
+        {
+            var metadata = new Dictionary<string, object?> { [CheckpointWriter.ModelYamlKey] = model.Cfg.Raw };
+            foreach (var (key, value) in extras)
+                metadata[key] = value;
+            if (classNames != null)
+                metadata[CheckpointWriter.ClassNamesKey] = classNames.ToList();
+            CheckpointWriter.Write(path, StateDict.Ordered(model), metadata);
+            return;
+        }
+        using var scope = NewDisposeScope(); // the float16 copies
+        var yaml = Yolov7Yaml.Describe(model);
+        // The paper's prune.py attaches its pruning_cfg (slice sizes updated) to every model it prunes.
+        object? pruningCfg = history.Steps.Count > 0 || yaml.Pruned ? SeedList(model) : null;
+        var names = classNames ?? Enumerable.Range(0, model.Nc).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
+        var root = new Yolov7ModelObject(ScalarType.Float16).Build(model, yaml, names, pruningCfg, YamlFile(model.Cfg));
+        if (model.Head.IsFused)
+        {
+            var implicits = StateDict.Ordered(model).Where(kv => kv.Key.EndsWith(".implicit", StringComparison.Ordinal)).ToList();
+            if (implicits.Count > 0)
+                extras.Add(new(FoldedImplicitsKey, implicits.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.cpu().to(ScalarType.Float64).data<double>().ToList())));
+        }
+        // As YOLOv7's strip_optimizer leaves a checkpoint: the model alone, ready for detect/test/export or a new train.py run.
+        CheckpointWriter.WriteObjects(path,
+        [
+            new("epoch", -1L), new("best_fitness", bestFitness), new("training_results", null), new("model", root),
+            new("ema", null), new("updates", null), new("optimizer", null), new("wandb_id", null), .. extras,
+        ]);
+    }
+
+    private static List<object?> SeedList(YoloModel model) =>
+        SeedPruningConfig.From(ConnectivityGraph.Build(model)).Entries.Select(e => (object?)new List<object?>
+        {
+            e.Consumers.Select(c => (object?)(long)c).ToList(), e.Slices.Select(c => (object?)(long)c).ToList(), e.InputSliceSizes.Cast<object?>().ToList(),
+        }).ToList();
+
+    // Model.__init__ keeps the cfg file's name when built from a file.
+    private static string? YamlFile(YoloCfg cfg) =>
+        cfg.Source.EndsWith(".yaml", StringComparison.Ordinal) ? Path.GetFileName(cfg.Source)
+        : YoloCfg.BuiltInNames.Contains(cfg.Source) ? Path.GetFileName(cfg.Source) + ".yaml"
+        : null;
+
+    // The real implicit values of a fused head, in place of the identities the pickled model holds.
+    private static DisposableList RestoreFoldedImplicits(Dictionary<string, Tensor> tensors, object? stored, string path)
+    {
+        var created = new DisposableList();
+        if (stored is not IReadOnlyDictionary<string, object?> values)
+            return created;
+        foreach (var (key, value) in values)
+        {
+            if (!tensors.TryGetValue(key, out var current) || value is not IReadOnlyList<object?> list || list.Count != current.numel()
+                || list.Any(v => v is not double))
+                throw new ModelConfigException($"{path}: {FoldedImplicitsKey} entry '{key}' does not fit the model; the file is damaged, save the checkpoint again");
+            var restored = tensor(list.Select(v => (float)(double)v!).ToArray()).reshape(current.shape);
+            created.Add(restored);
+            tensors[key] = restored;
+        }
+        return created;
+    }
+
+    private sealed class DisposableList : List<Tensor>, IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var t in this)
+                t.Dispose();
+        }
     }
 
     // A plain state_dict used with a built-in cfg: take nc from the head so a custom-class model loads with --cfg.

@@ -177,7 +177,7 @@ public sealed class CheckpointWriterTests
             'torch.' + n for n in ('HalfStorage', 'FloatStorage', 'DoubleStorage', 'BFloat16Storage', 'LongStorage',
                                    'IntStorage', 'ShortStorage', 'CharStorage', 'ByteStorage', 'BoolStorage')}
         # the opcodes torch/_weights_only_unpickler.py implements
-        allowed_ops = {'APPEND', 'APPENDS', 'BINFLOAT', 'BINGET', 'BININT', 'BININT1', 'BININT2', 'BINPERSID', 'BINPUT',
+        allowed_ops = {'APPEND', 'APPENDS', 'BINGET', 'BININT', 'BININT1', 'BININT2', 'BINPERSID', 'BINPUT',
                        'BINUNICODE', 'BUILD', 'EMPTY_DICT', 'EMPTY_LIST', 'EMPTY_SET', 'EMPTY_TUPLE', 'GLOBAL', 'LONG1',
                        'LONG_BINGET', 'LONG_BINPUT', 'MARK', 'NEWFALSE', 'NEWOBJ', 'NEWTRUE', 'NONE', 'PROTO', 'REDUCE',
                        'SETITEM', 'SETITEMS', 'SHORT_BINSTRING', 'STOP', 'TUPLE', 'TUPLE1', 'TUPLE2', 'TUPLE3'}

@@ -90,19 +90,22 @@ public class HalfPrecisionRankingTests
         Assert.True(differing > 10, $"only {differing} layers differ");
     }
 
-    [Fact]
-    public void AModelThisToolSavedRecordsFloat32AndRanksInFloat32()
+    [Theory]
+    [InlineData(ModelFileFormat.StateDict, ScalarType.Float32)]
+    [InlineData(ModelFileFormat.Yolov7, ScalarType.Float16)] // float16, as YOLOv7 and the paper's prune.py save
+    public void A_model_this_tool_saved_records_the_precision_of_its_format_and_ranks_in_it(ModelFileFormat format, ScalarType stored)
     {
         using var loaded = ModelFile.Load(SharedData.Golden("yolov7-tiny-golden.pt"));
         var path = Path.Combine(Path.GetTempPath(), $"fidelity-{Guid.NewGuid():N}.pt");
         try
         {
-            ModelFile.Save(path, loaded.Model, loaded.History);
+            ModelFile.Save(path, loaded.Model, loaded.History, format: format);
             using var saved = ModelFile.Load(path);
-            Assert.Equal(ScalarType.Float32, saved.Model.StoredDtype);
+            Assert.Equal(stored, saved.Model.StoredDtype);
             var graph = ConnectivityGraph.Build(saved.Model);
             var remove = Pruner.FiltersToRemove(0.5, graph.Layers[21].Unit.OutChannels);
-            Assert.Equal(new FilterImportance(Criterion.SmallestL1, precision: ImportancePrecision.Float32).Keep(graph, 21, remove),
+            var original = ConnectivityGraph.Build(loaded.Model);
+            Assert.Equal(new FilterImportance(Criterion.SmallestL1, precision: stored == ScalarType.Float32 ? ImportancePrecision.Float32 : ImportancePrecision.Stored).Keep(original, 21, remove),
                 new FilterImportance(Criterion.SmallestL1).Keep(graph, 21, remove));
         }
         finally

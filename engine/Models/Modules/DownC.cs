@@ -40,6 +40,9 @@ public sealed class DownC : YoloLayer
 
     public override double StrideFactor => k;
 
+    /// <summary>The max pool's kernel size and stride (<c>mp = nn.MaxPool2d(k, k)</c>).</summary>
+    public long PoolSize => k;
+
     public void Fuse()
     {
         foreach (var (_, unit) in ConvUnits)

@@ -12,22 +12,28 @@ public sealed class PassThroughLayer : YoloLayer
     private readonly Module<Tensor, Tensor> m;
     private readonly double strideFactor;
 
-    private PassThroughLayer(string name, Module<Tensor, Tensor> m, double strideFactor) : base(name)
+    private PassThroughLayer(string name, Module<Tensor, Tensor> m, double strideFactor, long kernel = 0, long padding = 0) : base(name)
     {
         this.m = m;
         this.strideFactor = strideFactor;
+        Kernel = kernel;
+        Padding = padding;
         RegisterComponents();
     }
 
     /// <summary>yolov7 <c>MP(k)</c>: k×k max pool with stride k.</summary>
-    public static PassThroughLayer MP(long k = 2) => new("MP", MaxPool2d(k, k), k);
+    public static PassThroughLayer MP(long k = 2) => new("MP", MaxPool2d(k, k), k, k);
 
     /// <summary>yolov7 <c>SP(k, s)</c>: k×k max pool, stride s, same padding.</summary>
-    public static PassThroughLayer SP(long k = 3, long s = 1) => new("SP", new SeparableMaxPool2d(k, s, k / 2), s);
+    public static PassThroughLayer SP(long k = 3, long s = 1) => new("SP", new SeparableMaxPool2d(k, s, k / 2), s, k, k / 2);
 
     /// <summary><c>nn.Upsample(None, scale, 'nearest')</c>.</summary>
     public static PassThroughLayer Upsample(double scale) =>
         new("Upsample", nn.Upsample(scale_factor: [scale, scale], mode: UpsampleMode.Nearest), 1 / scale);
+
+    /// <summary>The max pool's kernel size and padding (MP, SP); its stride is <see cref="StrideFactor"/>. 0 for Upsample.</summary>
+    public long Kernel { get; }
+    public long Padding { get; }
 
     public override Tensor forward(IReadOnlyList<Tensor> inputs) => m.forward(inputs[0]);
 

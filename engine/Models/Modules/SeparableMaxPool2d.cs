@@ -22,10 +22,17 @@ public sealed class SeparableMaxPool2d : Module<Tensor, Tensor>
     public SeparableMaxPool2d(long kernel, long stride, long padding) : base("MaxPool2d")
     {
         this.kernel = kernel;
+        Stride = stride;
+        Padding = padding;
         if (stride != 1 || padding != kernel / 2 || kernel % 2 == 0)
             strided = MaxPool2d(kernel, stride, padding);
         RegisterComponents();
     }
+
+    /// <summary>nn.MaxPool2d's kernel_size, stride and padding (how a checkpoint describes this pool).</summary>
+    public long Kernel => kernel;
+    public long Stride { get; }
+    public long Padding { get; }
 
     public override Tensor forward(Tensor x)
     {
