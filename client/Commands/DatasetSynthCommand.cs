@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data.Synthetic;
 using Spectre.Console;

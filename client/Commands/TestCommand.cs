@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;

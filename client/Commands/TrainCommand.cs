@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;

@@ -1,3 +1,4 @@
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
