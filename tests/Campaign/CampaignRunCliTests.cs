@@ -112,7 +112,7 @@ public sealed class CampaignRunCliTests
         File.WriteAllText(junk, "not a checkpoint");
         AssertBadInput(CliRunner.Run("campaign", "run", "--weights", junk, "--data", data, "--out", folder.File("c")), "junk.pt");
         Assert.False(Directory.Exists(folder.File("c")), "a campaign whose weights do not load must not leave a folder");
-        var wrongClasses = folder.File("four.yaml");
+        var wrongClasses = Path.Combine(Path.GetDirectoryName(data)!, "four.yaml"); // beside data.yaml: its paths are relative
         File.WriteAllText(wrongClasses, File.ReadAllText(data).Replace("nc: 3", "nc: 4", StringComparison.Ordinal).Replace("]", ", 'x']", StringComparison.Ordinal));
         AssertBadInput(CliRunner.Run("campaign", "run", "--weights", Golden, "--data", wrongClasses, "--out", folder.File("d")), "classes");
     }
