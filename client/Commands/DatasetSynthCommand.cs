@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data.Synthetic;
+using PruneCluster.Engine.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

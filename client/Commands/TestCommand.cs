@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
-using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Training;
 using PruneCluster.Engine.Training.Hyp;
 using Spectre.Console;

@@ -1,9 +1,9 @@
-using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Tests.Support;
 

@@ -1,9 +1,9 @@
-using PruneCluster.Engine.Runtime;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Data.Synthetic;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Runtime;
 
 namespace PruneCluster.Tests.Data.Synthetic;
 
