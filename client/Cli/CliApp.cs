@@ -30,6 +30,11 @@ public static class CliApp
                 .WithData(runtime);
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
                 .WithData((Func<string, int, (long Params, double Gflops, int PrunableLayers)>)SelectModelStats.Read);
+            config.AddBranch("campaign", campaign =>
+            {
+                campaign.SetDescription("The iterative prune / fine-tune campaign.");
+                campaign.AddCommand<CampaignRunCommand>("run").WithDescription("Runs a campaign on this machine (sensitivity → selection → prune → fine-tune, until a stop rule), resumable; writes report.md/.html/.json.");
+            });
             config.AddBranch("dataset", dataset =>
             {
                 dataset.SetDescription("Data set tools.");

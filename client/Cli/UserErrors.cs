@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using PruneCluster.Engine.Campaign;
 using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
@@ -26,7 +27,7 @@ public static partial class UserErrors
         switch (inner)
         {
             case CheckpointException or NpyFileException or ModelConfigException or PruningException or DatasetException or EvaluationException
-                or MetricsFileException or SensitivityDataException or HyperparameterException or FileNotFoundException or DirectoryNotFoundException
+                or MetricsFileException or SensitivityDataException or HyperparameterException or CampaignSpecException or FileNotFoundException or DirectoryNotFoundException
                 or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException:
                 Console.Error.WriteLine($"error: {WithOption(inner.Message, args)}");
                 return BadInput;

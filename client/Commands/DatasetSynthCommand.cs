@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data.Synthetic;
+using PruneCluster.Engine.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -4,6 +4,7 @@ using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -5,6 +5,7 @@ using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Training;
 using PruneCluster.Engine.Training.Hyp;
 using Spectre.Console;

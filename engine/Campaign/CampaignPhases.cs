@@ -41,17 +41,34 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
         ModelEvaluator.CheckClassCount(loaded.Model, data, checkpoint);
         var model = loaded.Model.Fuse();
         var grid = ModelEvaluator.GridSize(model);
-        // test's --img rule (check_img_size): a multiple of the model's largest stride.
-        var img = checked((int)ModelBuilder.MakeDivisible(spec.Sensitivity.Img, grid));
-        using var set = ValidationSet.Load(data, "val", img, spec.Sensitivity.Batch, grid);
-        var result = ModelEvaluator.Evaluate(model, set, new EvaluationOptions
-        {
-            Nms = NmsOptions.ForTest with { ConfThreshold = spec.Sensitivity.Conf, IouThreshold = spec.Sensitivity.Iou },
-            ClassNames = Names(loaded, data),
-        }, null, ct);
+        using var set = ValidationSet.Load(data, "val", ImageSize(model), spec.Sensitivity.Batch, grid);
+        var result = ModelEvaluator.Evaluate(model, set, new EvaluationOptions { Nms = Nms, ClassNames = Names(loaded, data) }, null, ct);
         return new ModelMetrics(result.ParamsFused!.Value, result.Gflops!.Value, result.Metrics.Map50, result.Metrics.Map,
             Path.GetFullPath(checkpoint));
     }
+
+    /// <summary>
+    /// The sensitivity analysis of <paramref name="checkpoint"/> into <paramref name="outputDir"/> (the paper's files
+    /// and analysis.json), as <c>prunecluster sensitivity</c> runs it with the spec's options; a folder holding part
+    /// of the same analysis is completed, one of another analysis is refused.
+    /// </summary>
+    public IReadOnlyList<SensitivityResult> Sensitivity(string checkpoint, string outputDir, IProgress<SensitivityProgress>? progress = null, CancellationToken ct = default)
+    {
+        var data = DataYaml.Load(dataYamlPath);
+        using var loaded = Open(checkpoint);
+        ModelEvaluator.CheckClassCount(loaded.Model, data, checkpoint);
+        var analysis = new SensitivityAnalysis(loaded, data, ImageSize(loaded.Model), spec.Sensitivity.Batch, SensitivityOptions);
+        return analysis.Run(outputDir, progress, ct);
+    }
+
+    /// <summary>The options of every iteration's sensitivity analysis.</summary>
+    public SensitivityOptions SensitivityOptions =>
+        new(spec.Sensitivity.Rates, (Criterion)spec.Sensitivity.Criterion, spec.Sensitivity.Seed, Nms: Nms);
+
+    /// <summary>test's --img rule (check_img_size): the spec's size rounded up to a multiple of the model's largest stride.</summary>
+    public int ImageSize(YoloModel model) => checked((int)ModelBuilder.MakeDivisible(spec.Sensitivity.Img, ModelEvaluator.GridSize(model)));
+
+    private NmsOptions Nms => NmsOptions.ForTest with { ConfThreshold = spec.Sensitivity.Conf, IouThreshold = spec.Sensitivity.Iou };
 
     /// <summary>
     /// Prunes <paramref name="inputCheckpoint"/> by <paramref name="layers"/> — the filters <c>prunecluster prune</c>

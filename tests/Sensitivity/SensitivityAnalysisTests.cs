@@ -3,6 +3,7 @@ using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Tests.Support;
 

@@ -3,6 +3,7 @@ using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Data.Synthetic;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Runtime;
 
 namespace PruneCluster.Tests.Data.Synthetic;
 

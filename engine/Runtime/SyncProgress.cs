@@ -1,4 +1,4 @@
-namespace PruneCluster.Client.Cli;
+namespace PruneCluster.Engine.Runtime;
 
 /// <summary>
 /// An IProgress that reports on the calling thread. System.Progress posts to the thread pool in a console app,
