@@ -12,7 +12,9 @@ namespace PruneCluster.Grains.Evaluation;
 /// path: while a task is evaluated the next one is taken (prefetch; leases come <see cref="EvaluationWorkerOptions.Prefetch"/>
 /// at a time, so short tasks cost a fraction of a lease call each), and the result of the last one is delivered in the
 /// background, retried until it is in. An evaluation that throws is reported (<c>Fail</c>) and the slot goes on;
-/// the aggregator gives the variant up after a few failures. Failed grain calls are retried after a pause; the lease
+/// the aggregator gives the variant up after a few failures. An evaluator that refuses the work on this silo
+/// (<see cref="EvaluationRefusedException"/>: other data, a missing artifact) hands the lease back and the slot takes no
+/// more work from that iteration, so that silos that can do it do. Failed grain calls are retried after a pause; the lease
 /// protocol makes every step safe to repeat.
 /// </summary>
 public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, EvaluationWorkerOptions options, ILogger logger)
@@ -22,6 +24,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
     // Leased in one call and not started yet (all of them also in held); a failed renewal drops them from held.
     private readonly ConcurrentQueue<Lease> leased = new();
     private readonly ConcurrentDictionary<string, bool> notStarted = new();
+    private readonly ConcurrentDictionary<string, bool> refused = new();
     private string? currentIteration;
 
     /// <summary>The leases this slot holds and has not completed (read by the shutdown path to hand them back).</summary>
@@ -51,10 +54,17 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                 notStarted.TryRemove(lease.Id, out _);
                 if (!held.ContainsKey(lease.Id))
                     continue;   // a prefetched lease that was taken back before its turn
+                if (refused.ContainsKey(lease.Task.Key.IterationKey))
+                {
+                    deliveries.Add(HandBack(lease, abandon));   // prefetched before its iteration was refused
+                    continue;
+                }
                 var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, stopping));
                 next = Prefetch();
                 var result = await WhileRenewing(lease, evaluation, stopping);
-                if (result is null)
+                if (result is null && evaluation.Exception!.InnerException is EvaluationRefusedException refusal)
+                    deliveries.Add(Refuse(lease, refusal, abandon));
+                else if (result is null)
                     deliveries.Add(ReportFailure(lease, evaluation.Exception!.InnerException!, abandon));
                 else
                     deliveries.Add(Deliver(lease, result, abandon));
@@ -104,14 +114,14 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
 
     private async Task<ImmutableArray<Lease>> NextLeases(int count)
     {
-        if (currentIteration is { } current)
+        if (currentIteration is { } current && !refused.ContainsKey(current))
         {
             var next = await grains.GetGrain<ISensitivityIterationGrain>(current).LeaseMany(silo, slot.Index, count);
             if (!next.IsEmpty)
                 return next;
         }
         currentIteration = null;
-        foreach (var key in await grains.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity).OpenIterations())
+        foreach (var key in (await grains.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity).OpenIterations()).Where(key => !refused.ContainsKey(key)))
         {
             var leases = await grains.GetGrain<ISensitivityIterationGrain>(key).LeaseMany(silo, slot.Index, count);
             if (!leases.IsEmpty)
@@ -164,6 +174,23 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
     {
         var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
         await Retry(() => iteration.Complete(lease.Id, result), "deliver the result of " + lease.Task.Key.GrainKey, abandon);
+        held.TryRemove(lease.Id, out _);
+    }
+
+    // This silo cannot do the iteration's work: not the variant's fault, so no Fail (which would count against it on
+    // every silo); the task waits again at once for a silo that can.
+    private Task Refuse(Lease lease, EvaluationRefusedException refusal, CancellationToken abandon)
+    {
+        var iteration = lease.Task.Key.IterationKey;
+        refused[iteration] = true;
+        logger.LogError("Slot {Slot} on {Device} refuses the work of iteration {Iteration}: {Reason}", slot.Index, slot.Device, iteration, refusal.Message);
+        return HandBack(lease, abandon);
+    }
+
+    private async Task HandBack(Lease lease, CancellationToken abandon)
+    {
+        var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
+        await Retry(() => iteration.Release(lease.Id), "hand back the lease of " + lease.Task.Key.GrainKey, abandon);
         held.TryRemove(lease.Id, out _);
     }
 
