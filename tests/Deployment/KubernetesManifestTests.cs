@@ -146,6 +146,12 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal(siloArgs["--artifacts"], jobArgs["--artifacts"]);
 
         var siloMount = SharedMount(overlay, silo, "silo", siloArgs["--artifacts"]);
+        // The silo refuses an --artifacts folder that does not exist: an init container makes it on the same volume.
+        var init = PodTemplate(silo)["spec"]!["initContainers"]!.AsArray().Select(c => c!.AsObject()).Single();
+        Assert.Contains(siloArgs["--artifacts"], init["command"]!.AsArray().Select(Str));
+        var siloVolume = Container(silo, "silo")["volumeMounts"]!.AsArray().Single(m => Str(m!["mountPath"]) == siloMount.MountPath)!["name"];
+        Assert.Contains(init["volumeMounts"]!.AsArray(), m => (Str(m!["mountPath"]), Str(m!["name"])) == (siloMount.MountPath, Str(siloVolume)));
+        Assert.Equal(Str(Container(silo, "silo")["image"]), Str(init["image"]));
         var jobMounts = new[] { jobArgs["--weights"], jobArgs["--data"], jobArgs["--artifacts"] }.Select(path => SharedMount(overlay, job, "client", path)).ToList();
         Assert.All(jobMounts, mount => Assert.Equal(siloMount, mount));
     }
