@@ -26,6 +26,7 @@ public sealed class SensitivityIterationGrain(
     private IGrainTimer? expiryTimer;
     private long changes, written;
     private Task? writing;
+    private Task? storingPlan;
 
     private IterationState S => state.State;
 
@@ -58,14 +59,27 @@ public sealed class SensitivityIterationGrain(
                 throw new ArgumentException($"task {stranger.Key.GrainKey} does not belong to iteration {key}", nameof(tasks));
             if (tasks.Select(t => t.Key).Distinct().Count() != tasks.Length)
                 throw new ArgumentException($"iteration {key} lists a variant twice", nameof(tasks));
-            plan.State.Tasks = [.. tasks];
-            await plan.WriteStateAsync();   // before the state that says the iteration is open
+            // The plan is stored before the state that says the iteration is open. Another Open interleaving with
+            // this write (the grain is reentrant) waits for it and then finds the iteration open.
+            storingPlan ??= StorePlan(tasks);
+            try
+            {
+                await storingPlan;
+            }
+            catch
+            {
+                storingPlan = null;   // the next Open tries again
+                throw;
+            }
+        }
+        if (!S.IsOpen)
+        {
             S.LeaseTtl = leaseTtl;
-            S.Done = new bool[tasks.Length];
-            S.Attempts = new int[tasks.Length];
+            S.Done = new bool[Tasks.Count];
+            S.Attempts = new int[Tasks.Count];
             RebuildQueue();
             StartExpiryTimer();
-            logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, tasks.Length);
+            logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, Tasks.Count);
         }
         // The state is stored before the iteration goes on the board: a slot that finds it there finds its tasks.
         // Also when already open: a retried Open (its first attempt failed to store or to post) finishes the job.
@@ -73,6 +87,12 @@ public sealed class SensitivityIterationGrain(
         if (!S.IsComplete)
             await GrainFactory.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity).Post(key);
         return GetStatusNow();
+    }
+
+    private Task StorePlan(ImmutableArray<VariantTask> tasks)
+    {
+        plan.State.Tasks = [.. tasks];
+        return plan.WriteStateAsync();
     }
 
     public async Task<Lease?> Lease(string silo, int slot) => (await LeaseMany(silo, slot, 1)).FirstOrDefault();
@@ -99,8 +119,9 @@ public sealed class SensitivityIterationGrain(
         catch
         {
             // Nobody will ever know these leases: their tasks wait again at once instead of after a TTL.
-            foreach (var lease in leases.Where(l => S.Leases.Remove(l.Id)))
-                waiting.Add(lease.Task);
+            foreach (var lease in leases)
+                if (S.Leases.Remove(lease.Id))
+                    waiting.Add(lease.Task);
             throw;
         }
         return leases.ToImmutable();
