@@ -24,24 +24,29 @@ public static class ScaleOut
         var tasks = a.Int("--tasks", 10_000);
         var slots = a.Int("--slots", 2);
         var msPerGflop = a.Doubles("--ms-per-gflop", [1.0])[0];
-        Console.WriteLine($"| silos | slots | tasks | iterations | work (s) | ideal (s) | makespan (s) | efficiency | overhead per task (ms) | tasks per silo (min–max) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        var prefetch = a.Int("--prefetch", 4);
+        Console.WriteLine($"| silos | slots | tasks | iterations | work (s) | ideal (s) | makespan (s) | efficiency | overhead per task (ms) | tasks per silo (min–max) | CPU (s) | load average |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var silos in a.Doubles("--silos", [1, 2, 4, 8]).Select(s => (int)s))
         {
-            var row = Measure(silos, slots, tasks, msPerGflop).GetAwaiter().GetResult();
+            var row = Measure(silos, slots, tasks, msPerGflop, prefetch).GetAwaiter().GetResult();
             Console.WriteLine(row);
         }
         return 0;
     }
 
-    private static async Task<string> Measure(int silos, int slots, int taskCount, double msPerGflop)
+    // The 1-minute load average (Linux), to judge how much of the machine the run had.
+    private static double LoadAverage() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+
+    private static async Task<string> Measure(int silos, int slots, int taskCount, double msPerGflop, int prefetch)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.Options.ConfigureFileLogging = false;   // TestingHost would write logs/ into the working folder
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(StorageNames.Cluster);
-            silo.AddEvaluationWorkers(o => (o.SlotsPerDevice, o.IdlePoll) = (slots, TimeSpan.FromMilliseconds(20)));
+            silo.AddEvaluationWorkers(o => (o.SlotsPerDevice, o.IdlePoll, o.Prefetch) = (slots, TimeSpan.FromMilliseconds(20), prefetch));
             silo.Services.AddSingleton<IVariantEvaluator>(new SimulatedEvaluator(TimeSpan.FromMilliseconds(msPerGflop)));
         });
         var cluster = builder.Build();
@@ -53,6 +58,8 @@ public static class ScaleOut
             var iterations = Enumerable.Range(0, (taskCount + perIteration - 1) / perIteration)
                 .Select(i => SimulatedWorkload.Tasks(campaign, i, 89, Rates).Take(taskCount - i * perIteration).ToImmutableArray())
                 .ToList();
+            var load = LoadAverage();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var grains = iterations.Select(t => cluster.Client.GetGrain<ISensitivityIterationGrain>(t[0].Key.IterationKey)).ToList();
             foreach (var (grain, tasks) in grains.Zip(iterations))
@@ -61,6 +68,8 @@ public static class ScaleOut
                 while (!(await grain.GetStatus()).Complete)
                     await Task.Delay(20);
             var makespan = clock.Elapsed.TotalSeconds;
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            load = (load + LoadAverage()) / 2;
 
             var results = new List<VariantResult>();
             foreach (var grain in grains)
@@ -71,7 +80,7 @@ public static class ScaleOut
             var evaluated = results.Sum(r => r.Seconds);
             var overheadMs = (makespan * totalSlots - evaluated) / results.Count * 1000;
             var perSilo = results.GroupBy(r => r.Silo).Select(g => g.Count()).ToList();
-            return $"| {silos} | {totalSlots} | {results.Count} | {iterations.Count} | {work:F1} | {ideal:F1} | {makespan:F1} | {ideal / makespan:F2} | {overheadMs:F1} | {perSilo.Min()}–{perSilo.Max()} |";
+            return $"| {silos} | {totalSlots} | {results.Count} | {iterations.Count} | {work:F1} | {ideal:F1} | {makespan:F1} | {ideal / makespan:F2} | {overheadMs:F1} | {perSilo.Min()}–{perSilo.Max()} | {cpuSeconds:F1} | {load:F1} |";
         }
         finally
         {

@@ -23,7 +23,8 @@ public static class OrleansSiloExtensions
                     .AddMemoryGrainStorage(StorageNames.Cluster)
                     .UseInMemoryReminderService();
             if (Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
-                silo.UseKubernetesHosting();   // sets the endpoints from the pod; it throws outside Kubernetes
+                // The address comes from the pod (POD_IP), the ports from the options; it throws outside Kubernetes.
+                silo.UseKubernetesHosting().Configure<EndpointOptions>(o => (o.SiloPort, o.GatewayPort) = (options.SiloPort, options.GatewayPort));
             else
                 silo.ConfigureEndpoints(options.Advertise, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !options.Advertise.Equals(IPAddress.Loopback));
             silo.AddDashboard(o => o.HideTrace = true);

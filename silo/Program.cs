@@ -27,7 +27,7 @@ var builder = WebApplication.CreateBuilder();
 builder.WebHost.UseUrls($"http://{(options.Advertise.Equals(System.Net.IPAddress.Loopback) ? "127.0.0.1" : "0.0.0.0")}:{options.DashboardPort}");
 builder.AddSiloLogging(options).AddPruneClusterSilo(options);
 var app = builder.Build();
-app.MapProbes();
+app.MapProbes().MapCampaigns();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 await app.RunAsync();
 return 0;

@@ -17,6 +17,11 @@ public interface ISensitivityIterationGrain : IGrainWithStringKey
     [Alias("Lease")]
     Task<Lease?> Lease(string silo, int slot);
 
+    /// <summary>Up to <paramref name="count"/> of the waiting tasks, largest cost first, leased to this slot in one call
+    /// (a slot keeps a few ready when tasks are short); empty when none waits.</summary>
+    [Alias("LeaseMany")]
+    Task<ImmutableArray<Lease>> LeaseMany(string silo, int slot, int count);
+
     /// <summary>Extends a lease by its TTL; false when the lease is no longer held (expired, released or done).</summary>
     [Alias("Renew")]
     Task<bool> Renew(string leaseId);

@@ -7,6 +7,12 @@ public sealed class EvaluationWorkerOptions
 
     public int SlotsPerDevice { get; set; } = 1;
 
+    /// <summary>
+    /// Leases a slot keeps ready beside the one it evaluates, so the next evaluation starts without a grain call in
+    /// between. More helps only tasks shorter than a lease call; each one held is a task no other slot can take.
+    /// </summary>
+    public int Prefetch { get; set; } = 1;
+
     /// <summary>How long a slot with nothing to do waits before it looks at the work board again.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(250);
 

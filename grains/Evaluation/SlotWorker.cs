@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PruneCluster.Grains.Contracts;
@@ -8,8 +9,9 @@ namespace PruneCluster.Grains.Evaluation;
 /// <summary>
 /// One evaluation slot's loop: lease the largest waiting task of an open iteration, evaluate it on the slot's thread
 /// while renewing the lease, then hand the result to the aggregator. The grain calls stay off the slot's critical
-/// path: while a task is evaluated the next one is leased (prefetch), and the result of the last one is delivered in
-/// the background, retried until it is in. An evaluation that throws is reported (<c>Fail</c>) and the slot goes on;
+/// path: while a task is evaluated the next one is taken (prefetch; leases come <see cref="EvaluationWorkerOptions.Prefetch"/>
+/// at a time, so short tasks cost a fraction of a lease call each), and the result of the last one is delivered in the
+/// background, retried until it is in. An evaluation that throws is reported (<c>Fail</c>) and the slot goes on;
 /// the aggregator gives the variant up after a few failures. An evaluator that refuses the work on this silo
 /// (<see cref="EvaluationRefusedException"/>: other data, a missing artifact) hands the lease back and the slot takes no
 /// more work from that iteration, so that silos that can do it do. Failed grain calls are retried after a pause; the lease
@@ -19,9 +21,11 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
 {
     private readonly ConcurrentDictionary<string, Lease> held = new();
     private readonly List<Task> deliveries = [];
+    // Leased in one call and not started yet (all of them also in held); a failed renewal drops them from held.
+    private readonly ConcurrentQueue<Lease> leased = new();
+    private readonly ConcurrentDictionary<string, bool> notStarted = new();
     private readonly ConcurrentDictionary<string, bool> refused = new();
     private string? currentIteration;
-    private string? prefetched;
 
     /// <summary>The leases this slot holds and has not completed (read by the shutdown path to hand them back).</summary>
     public IReadOnlyCollection<Lease> Held => [.. held.Values];
@@ -47,6 +51,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                     await Task.Delay(options.IdlePoll, stopping);
                     continue;
                 }
+                notStarted.TryRemove(lease.Id, out _);
                 if (!held.ContainsKey(lease.Id))
                     continue;   // a prefetched lease that was taken back before its turn
                 if (refused.ContainsKey(lease.Task.Key.IterationKey))
@@ -54,7 +59,6 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                     deliveries.Add(HandBack(lease, abandon));   // prefetched before its iteration was refused
                     continue;
                 }
-                prefetched = null;
                 var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, stopping));
                 next = Prefetch();
                 var result = await WhileRenewing(lease, evaluation, stopping);
@@ -82,10 +86,16 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
 
     private async Task<Lease?> TakeLease()
     {
-        var lease = await NextLease();
-        if (lease is not null)
-            held[lease.Id] = lease;
-        return lease;
+        if (leased.IsEmpty)
+        {
+            foreach (var lease in await NextLeases(Math.Max(1, options.Prefetch)))
+            {
+                held[lease.Id] = lease;
+                notStarted[lease.Id] = true;
+                leased.Enqueue(lease);
+            }
+        }
+        return leased.TryDequeue(out var next) ? next : null;
     }
 
     // The next lease, taken while the current task is evaluated; a failure here only means no prefetch.
@@ -93,9 +103,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
     {
         try
         {
-            var lease = await TakeLease();
-            prefetched = lease?.Id;
-            return lease;
+            return await TakeLease();
         }
         catch (Exception e)
         {
@@ -104,20 +112,25 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         }
     }
 
-    private async Task<Lease?> NextLease()
+    private async Task<ImmutableArray<Lease>> NextLeases(int count)
     {
-        if (currentIteration is { } current && !refused.ContainsKey(current) && await grains.GetGrain<ISensitivityIterationGrain>(current).Lease(silo, slot.Index) is { } next)
-            return next;
-        currentIteration = null;
-        foreach (var key in (await grains.GetGrain<IWorkBoardGrain>(0).OpenIterations()).Where(key => !refused.ContainsKey(key)))
+        if (currentIteration is { } current && !refused.ContainsKey(current))
         {
-            if (await grains.GetGrain<ISensitivityIterationGrain>(key).Lease(silo, slot.Index) is { } lease)
+            var next = await grains.GetGrain<ISensitivityIterationGrain>(current).LeaseMany(silo, slot.Index, count);
+            if (!next.IsEmpty)
+                return next;
+        }
+        currentIteration = null;
+        foreach (var key in (await grains.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity).OpenIterations()).Where(key => !refused.ContainsKey(key)))
+        {
+            var leases = await grains.GetGrain<ISensitivityIterationGrain>(key).LeaseMany(silo, slot.Index, count);
+            if (!leases.IsEmpty)
             {
                 currentIteration = key;
-                return lease;
+                return leases;
             }
         }
-        return null;
+        return [];
     }
 
     // The evaluation's result stamped with where and how long it ran, or null when the evaluator threw (not cancelled).
@@ -152,7 +165,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                 continue;
             if (lease.Id == current.Id)
                 logger.LogInformation("Lease of {Variant} was taken back while slot {Slot} evaluated it; finishing anyway (first result wins).", lease.Task.Key.GrainKey, slot.Index);
-            else if (lease.Id == prefetched)
+            else if (notStarted.ContainsKey(lease.Id))
                 held.TryRemove(lease.Id, out _);   // its task went to another slot: do not start it
         }
     }

@@ -3,14 +3,14 @@ using PruneCluster.Grains.Contracts;
 namespace PruneCluster.Grains.Sensitivity;
 
 /// <summary>
-/// What an aggregator persists: its tasks, the leases out, which tasks are done (flags by task index: the results
-/// themselves live in the variant grains, so each write stays small), attempts and failures, and the leases that
-/// expired.
+/// What an aggregator persists with every change: the leases out, which tasks are done (flags by task index of its
+/// <see cref="IterationPlan"/>; the results themselves live in the variant grains), attempts and failures, and the
+/// leases that expired. The task list is stored apart, once, so that each write stays small.
 /// </summary>
 [GenerateSerializer, Alias("PruneCluster.IterationState")]
 public sealed class IterationState
 {
-    [Id(0)] public List<VariantTask> Tasks { get; set; } = [];
+    // Id 0 held the task list until it moved to IterationPlan; not reused.
     [Id(1)] public TimeSpan LeaseTtl { get; set; }
     [Id(2)] public Dictionary<string, Lease> Leases { get; set; } = [];
     // Id 3 held the results until they moved to the variant grains; not reused.
@@ -26,9 +26,9 @@ public sealed class IterationState
     [Id(11)] public bool Finished { get; set; }
     [Id(12)] public int DoneCount { get; set; }
 
-    public bool IsOpen => Tasks.Count > 0;
+    public bool IsOpen => Done.Length > 0;
 
     public bool IsSettled(int task) => Done[task] || Failures.ContainsKey(task);
 
-    public bool IsComplete => IsOpen && DoneCount + Failures.Count == Tasks.Count;
+    public bool IsComplete => IsOpen && DoneCount + Failures.Count == Done.Length;
 }

@@ -17,6 +17,7 @@ namespace PruneCluster.Grains.Sensitivity;
 [Reentrant]
 public sealed class SensitivityIterationGrain(
     [PersistentState("iteration", StorageNames.Cluster)] IPersistentState<IterationState> state,
+    [PersistentState("iteration-plan", StorageNames.Cluster)] IPersistentState<IterationPlan> plan,
     TimeProvider clock,
     ILogger<SensitivityIterationGrain> logger) : Grain, ISensitivityIterationGrain
 {
@@ -25,8 +26,11 @@ public sealed class SensitivityIterationGrain(
     private IGrainTimer? expiryTimer;
     private long changes, written;
     private Task? writing;
+    private Task? storingPlan;
 
     private IterationState S => state.State;
+
+    private List<VariantTask> Tasks => plan.State.Tasks;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -55,48 +59,72 @@ public sealed class SensitivityIterationGrain(
                 throw new ArgumentException($"task {stranger.Key.GrainKey} does not belong to iteration {key}", nameof(tasks));
             if (tasks.Select(t => t.Key).Distinct().Count() != tasks.Length)
                 throw new ArgumentException($"iteration {key} lists a variant twice", nameof(tasks));
-            S.Tasks = [.. tasks];
+            // The plan is stored before the state that says the iteration is open. Another Open interleaving with
+            // this write (the grain is reentrant) waits for it and then finds the iteration open.
+            storingPlan ??= StorePlan(tasks);
+            try
+            {
+                await storingPlan;
+            }
+            catch
+            {
+                storingPlan = null;   // the next Open tries again
+                throw;
+            }
+        }
+        if (!S.IsOpen)
+        {
             S.LeaseTtl = leaseTtl;
-            S.Done = new bool[tasks.Length];
-            S.Attempts = new int[tasks.Length];
+            S.Done = new bool[Tasks.Count];
+            S.Attempts = new int[Tasks.Count];
             RebuildQueue();
             StartExpiryTimer();
-            logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, tasks.Length);
+            logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, Tasks.Count);
         }
         // The state is stored before the iteration goes on the board: a slot that finds it there finds its tasks.
         // Also when already open: a retried Open (its first attempt failed to store or to post) finishes the job.
         await Persist();
         if (!S.IsComplete)
-            await GrainFactory.GetGrain<IWorkBoardGrain>(0).Post(key);
+            await GrainFactory.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity).Post(key);
         return GetStatusNow();
     }
 
-    public async Task<Lease?> Lease(string silo, int slot)
+    private Task StorePlan(ImmutableArray<VariantTask> tasks)
+    {
+        plan.State.Tasks = [.. tasks];
+        return plan.WriteStateAsync();
+    }
+
+    public async Task<Lease?> Lease(string silo, int slot) => (await LeaseMany(silo, slot, 1)).FirstOrDefault();
+
+    public async Task<ImmutableArray<Lease>> LeaseMany(string silo, int slot, int count)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var changed = ExpireLeases(now);
-        Lease? lease = null;
-        if (TryTakeWaiting(out var task))
+        var leases = ImmutableArray.CreateBuilder<Lease>();
+        while (leases.Count < count && TryTakeWaiting(out var task))
         {
-            lease = new Lease(Guid.NewGuid().ToString("N"), task, silo, slot, now + S.LeaseTtl, S.LeaseTtl);
+            var lease = new Lease(Guid.NewGuid().ToString("N"), task, silo, slot, now + S.LeaseTtl, S.LeaseTtl);
             S.Leases[lease.Id] = lease;
             S.FirstLeased ??= now;
+            leases.Add(lease);
             changed = true;
         }
         if (!changed)
-            return lease;
+            return [];
         try
         {
             await Persist();
         }
         catch
         {
-            // Nobody will ever know this lease: its task waits again at once instead of after a TTL.
-            if (lease is not null && S.Leases.Remove(lease.Id))
-                waiting.Add(lease.Task);
+            // Nobody will ever know these leases: their tasks wait again at once instead of after a TTL.
+            foreach (var lease in leases)
+                if (S.Leases.Remove(lease.Id))
+                    waiting.Add(lease.Task);
             throw;
         }
-        return lease;
+        return leases.ToImmutable();
     }
 
     public Task<bool> Renew(string leaseId)
@@ -155,7 +183,7 @@ public sealed class SensitivityIterationGrain(
             }
             else
             {
-                waiting.Add(S.Tasks[task]);
+                waiting.Add(Tasks[task]);
                 logger.LogWarning("Variant {Variant} failed (attempt {Attempt} of {Max}): {Error}", key.GrainKey, S.Attempts[task], ISensitivityIterationGrain.MaxAttempts, error);
             }
         }
@@ -167,7 +195,7 @@ public sealed class SensitivityIterationGrain(
 
     public async Task<ImmutableArray<VariantResult>> GetResults()
     {
-        var done = S.Tasks.Where((_, i) => S.Done[i]).ToList();
+        var done = Tasks.Where((_, i) => S.Done[i]).ToList();
         var results = await Task.WhenAll(done.Select(t => GrainFactory.GetGrain<ISensitivityGrain>(t.Key.GrainKey).Get()));
         return [.. results.OfType<VariantResult>()];
     }
@@ -178,10 +206,10 @@ public sealed class SensitivityIterationGrain(
         var end = S.IsComplete ? S.LastCompleted ?? now : now;
         var seconds = S.FirstLeased is { } start ? (end - start).TotalSeconds : 0;
         var throughput = seconds > 0 ? S.DoneCount / seconds : 0;
-        var remaining = S.Tasks.Count - S.DoneCount - S.Failures.Count;
+        var remaining = Tasks.Count - S.DoneCount - S.Failures.Count;
         TimeSpan? eta = remaining == 0 ? TimeSpan.Zero : throughput > 0 ? TimeSpan.FromSeconds(remaining / throughput) : null;
-        var failed = S.Failures.OrderBy(f => f.Key).Select(f => new VariantFailure(S.Tasks[f.Key].Key, S.Attempts[f.Key], f.Value));
-        return new IterationStatus(S.DoneCount, S.Tasks.Count, waiting.Count, [.. S.Leases.Values],
+        var failed = S.Failures.OrderBy(f => f.Key).Select(f => new VariantFailure(Tasks[f.Key].Key, S.Attempts[f.Key], f.Value));
+        return new IterationStatus(S.DoneCount, Tasks.Count, waiting.Count, [.. S.Leases.Values],
             S.DonePerSilo.ToImmutableDictionary(), throughput, eta, [.. S.Expired], [.. failed]);
     }
 
@@ -238,7 +266,7 @@ public sealed class SensitivityIterationGrain(
     {
         if (!S.IsComplete || S.Finished)
             return;
-        await GrainFactory.GetGrain<IWorkBoardGrain>(0).Remove(this.GetPrimaryKeyString());
+        await GrainFactory.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity).Remove(this.GetPrimaryKeyString());
         if (S.Finished)
             return;   // an interleaved call finished it meanwhile
         S.Finished = true;
@@ -285,10 +313,10 @@ public sealed class SensitivityIterationGrain(
 
     private void RebuildQueue()
     {
-        index = S.Tasks.Select((t, i) => (t.Key, i)).ToDictionary(p => p.Key, p => p.i);
+        index = Tasks.Select((t, i) => (t.Key, i)).ToDictionary(p => p.Key, p => p.i);
         var leased = S.Leases.Values.Select(l => l.Task.Key).ToHashSet();
         while (waiting.TryTake(out _)) { }
-        foreach (var (task, i) in S.Tasks.Select((t, i) => (t, i)).Where(p => !S.IsSettled(p.i) && !leased.Contains(p.t.Key)))
+        foreach (var (task, i) in Tasks.Select((t, i) => (t, i)).Where(p => !S.IsSettled(p.i) && !leased.Contains(p.t.Key)))
             waiting.Add(task);
     }
 }
