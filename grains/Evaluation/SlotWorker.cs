@@ -1,20 +1,24 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PruneCluster.Grains.Contracts;
+using PruneCluster.Grains.Jobs;
 
 namespace PruneCluster.Grains.Evaluation;
 
 /// <summary>
-/// One evaluation slot's loop: lease the largest waiting task of an open iteration, evaluate it on the slot's thread
+/// One evaluation slot's loop: run a waiting campaign job if there is one (<see cref="SlotJobs"/>), else lease the largest waiting task of an open iteration, evaluate it on the slot's thread
 /// while renewing the lease, record the result in the variant's grain, complete the lease. Failed grain calls are
 /// retried after a pause; the lease protocol makes every step safe to repeat.
 /// </summary>
-public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, EvaluationWorkerOptions options, ILogger logger)
+public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, SlotJobs? jobs, EvaluationWorkerOptions options, ILogger logger)
 {
     private string? currentIteration;
 
     /// <summary>The lease this slot holds now, if any (read by the shutdown path to hand it back).</summary>
     public (string Iteration, string LeaseId)? Held { get; private set; }
+
+    /// <summary>The campaign job this slot runs now, if any.</summary>
+    public (string Job, string LeaseId)? HeldJob => jobs?.Held;
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -23,6 +27,8 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         {
             try
             {
+                if (jobs is not null && await jobs.TryRunOne(thread, stopping))
+                    continue;
                 var lease = await NextLease();
                 if (lease is null)
                 {
