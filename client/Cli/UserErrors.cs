@@ -1,4 +1,7 @@
 using System.Text.RegularExpressions;
+using PruneCluster.Client.Cluster;
+using PruneCluster.Engine.Artifacts;
+using PruneCluster.Engine.Campaign;
 using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
@@ -27,7 +30,8 @@ public static partial class UserErrors
         {
             case CheckpointException or NpyFileException or ModelConfigException or PruningException or DatasetException or EvaluationException
                 or MetricsFileException or SensitivityDataException or HyperparameterException or FileNotFoundException or DirectoryNotFoundException
-                or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException:
+                or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException
+                or ClusterException or CampaignSpecException or ArtifactException:
                 Console.Error.WriteLine($"error: {WithOption(inner.Message, args)}");
                 return BadInput;
             default:
