@@ -1,6 +1,7 @@
 using TorchSharp;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Client.Cli;
@@ -12,7 +13,7 @@ public static class ModelSource
     /// <c>Model(cfg, nc=data['nc'])</c>); null keeps the cfg's <c>nc</c>.</param>
     public static LoadedModel Open(ModelSettings settings, int? classCount = null)
     {
-        var device = ResolveDevice(settings.Device);
+        var device = DeviceName.Resolve(settings.Device);
         LoadedModel loaded;
         if (settings.Weights != null)
         {
@@ -32,14 +33,5 @@ public static class ModelSource
         }
         loaded.Model.to(device);
         return loaded;
-    }
-
-    public static Device ResolveDevice(string text)
-    {
-        if (text == "cpu")
-            return CPU;
-        if (!cuda.is_available())
-            throw new NotSupportedException($"--device {text}: CUDA is not available in this build or on this machine; use --device cpu or build with -p:TorchBackend=cuda on a GPU node");
-        return new Device(text);
     }
 }
