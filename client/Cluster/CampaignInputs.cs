@@ -30,7 +30,7 @@ public sealed record CampaignInputs(string Weights, string DataYaml, string Data
         var yaml = Path.GetFullPath(data);
         if (!File.Exists(yaml))
             throw new ClusterException($"--data {data}: file not found; give the data set's yaml");
-        var dataYaml = DataYaml.Load(yaml);
+        var dataYaml = Engine.Data.DataYaml.Load(yaml);
         var digest = CampaignData.Digest(dataYaml);
         var checkpoint = Path.GetFullPath(weights);
         if (!File.Exists(checkpoint))

@@ -34,6 +34,5 @@ public static class ClusterCalls
     }
 
     private static bool IsTransient(Exception e) =>
-        e is OrleansMessageRejectionException or SiloUnavailableException or TimeoutException or ConnectionFailedException
-            or OrleansException { Message: var m } && m.Contains("gateway", StringComparison.OrdinalIgnoreCase);
+        e is OrleansMessageRejectionException or SiloUnavailableException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException;
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using PruneCluster.Client.Cluster;
 using PruneCluster.Engine.Artifacts;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace PruneCluster.Client.Commands.Campaign;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using PruneCluster.Client.Cluster;
 using PruneCluster.Engine.Artifacts;
 using PruneCluster.Grains.Contracts;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace PruneCluster.Client.Commands.Campaign;
