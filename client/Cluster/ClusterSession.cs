@@ -9,11 +9,12 @@ namespace PruneCluster.Client.Cluster;
 /// <summary>
 /// The client's way into a cluster: an Orleans client connected through Redis (<c>--cluster redis://host:port</c>)
 /// or through the gateway of a running embedded cluster, or an embedded silo hosted in this process
-/// (<see cref="EmbeddedCluster"/>). Connecting gives up after <see cref="ConnectTimeout"/> with one line.
+/// (<see cref="EmbeddedCluster"/>). Connecting gives up after <see cref="ConnectTimeout"/> with one line (the whole command
+/// then ends within 10 s).
 /// </summary>
 public sealed class ClusterSession(IHost host, string description, IDisposable? held = null) : IAsyncDisposable
 {
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(7);
 
     public IGrainFactory Grains { get; } = host.Services.GetRequiredService<IGrainFactory>();
 
