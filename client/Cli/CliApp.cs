@@ -27,6 +27,7 @@ public static class CliApp
             config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Per-layer sensitivity analysis: metrics, params and GFLOPs with each layer pruned alone at each rate.");
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
                 .WithData((Func<string, int, (long Params, double Gflops, int PrunableLayers)>)SelectModelStats.Read);
+            config.AddCommand<DemoCommand>("demo").WithDescription("Synthetic data, a short baseline training and a two-iteration campaign on the embedded cluster, in minutes on a CPU.");
             config.AddBranch("campaign", campaign =>
             {
                 campaign.SetDescription("Iterative prune / fine-tune campaigns on a cluster (--cluster) or an embedded one (docs/cluster.md).");

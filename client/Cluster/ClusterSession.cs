@@ -24,14 +24,15 @@ public sealed class ClusterSession(IHost host, string description, IDisposable? 
     public string Description { get; } = description;
 
     /// <summary>Connects to the cluster whose silos run with <c>--redis host:port</c>.</summary>
-    public static Task<ClusterSession> ConnectRedis(string target, string clusterId, CancellationToken cancellationToken)
+    public static async Task<ClusterSession> ConnectRedis(string target, string clusterId, CancellationToken cancellationToken)
     {
         var endpoint = RedisEndpoint(target);
+        await CheckReachable(endpoint, cancellationToken);
         var redis = ConfigurationOptions.Parse(endpoint);
         redis.Password = Environment.GetEnvironmentVariable("REDIS_PASSWORD");
         redis.AbortOnConnectFail = false;
         redis.ConnectTimeout = 3000;
-        return Connect(client => client.UseRedisClustering(o => o.ConfigurationOptions = redis)
+        return await Connect(client => client.UseRedisClustering(o => o.ConfigurationOptions = redis)
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId)), $"redis://{endpoint}",
             "start a silo with --redis (prunecluster-silo --redis HOST:PORT) or check --cluster", cancellationToken);
     }
@@ -69,6 +70,22 @@ public sealed class ClusterSession(IHost host, string description, IDisposable? 
             client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
         });
         return Start(builder.Build(), description, fix, cancellationToken);
+    }
+
+    // A refused or silent Redis port is the common mistake: say so at once instead of after the Orleans client's timeout.
+    private static async Task CheckReachable(string endpoint, CancellationToken cancellationToken)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        using var tcp = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(endpoint[..colon], int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), cancellationToken)
+                .AsTask().WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new ClusterException($"cannot reach the cluster at redis://{endpoint} ({(e is TimeoutException ? "no answer within 3 s" : e.Message)}); start Redis and a silo with --redis {endpoint}, or check --cluster", e);
+        }
     }
 
     /// <summary><c>redis://host:port</c> or <c>host:port</c>.</summary>

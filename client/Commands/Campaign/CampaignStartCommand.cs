@@ -59,9 +59,9 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var inputs = CampaignInputs.Check(settings.Weights, settings.Data, settings.Config, settings.Name);
-        var id = inputs.NewId();
         if (settings.Cluster is { } cluster)
         {
+            var id = inputs.NewId();
             var start = inputs.Upload(new ArtifactStore(settings.Artifacts!));
             await using var remote = await ClusterSession.ConnectRedis(cluster, settings.ClusterId, cancellationToken);
             await ClusterCalls.Retry(() => remote.Grains.GetGrain<ICampaignGrain>(id).Start(start), cancellationToken);
@@ -69,14 +69,6 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
             return 0;
         }
 
-        var folder = settings.Folder(id);
-        var artifacts = Path.GetFullPath(settings.Artifacts ?? Path.Combine(folder, "artifacts"));
-        var embeddedStart = inputs.Upload(new ArtifactStore(artifacts));
-        using var ctrlC = new CtrlC(cancellationToken);
-        await using var session = await EmbeddedCluster.Open(folder, artifacts, settings.Device, settings.Slots, ctrlC.Token);
-        await ClusterCalls.Retry(() => session.Grains.GetGrain<ICampaignGrain>(id).Start(embeddedStart), ctrlC.Token);
-        Console.WriteLine(id);
-        Console.Error.WriteLine($"campaign {id} runs on the embedded cluster in {folder}; Ctrl-C stops it, prunecluster campaign resume {id} continues");
-        return await CampaignForeground.Run(session, id, folder, ctrlC.Token);
+        return await EmbeddedCampaign.Run(inputs, settings.Dir, settings.Artifacts, settings.Device, settings.Slots, cancellationToken);
     }
 }
