@@ -25,14 +25,29 @@ public interface ISensitivityIterationGrain : IGrainWithStringKey
     [Alias("Release")]
     Task Release(string leaseId);
 
-    /// <summary>Records a result; the first result of a variant wins, later ones are ignored. True when this one counted.</summary>
+    /// <summary>
+    /// Records a result in the variant's grain and marks the variant done; the first result of a variant wins, later
+    /// ones are ignored. True when this result is the one kept. Safe to repeat: a call that failed (say, a storage
+    /// write) is retried until it succeeds, and the iteration finishes on the retry.
+    /// </summary>
     [Alias("Complete")]
     Task<bool> Complete(string leaseId, VariantResult result);
+
+    /// <summary>
+    /// Reports that evaluating a lease's variant failed with <paramref name="error"/>. The variant waits again until it
+    /// has failed <see cref="MaxAttempts"/> times; then it is settled as failed (see <see cref="IterationStatus.Failed"/>).
+    /// </summary>
+    [Alias("Fail")]
+    Task Fail(string leaseId, VariantKey key, string error);
+
+    /// <summary>How many failed evaluations make a variant failed for good.</summary>
+    const int MaxAttempts = 3;
 
     [Alias("GetStatus")]
     Task<IterationStatus> GetStatus();
 
-    /// <summary>The results so far (all of them once the iteration is complete), in the order of the tasks.</summary>
+    /// <summary>The results so far (all of them once the iteration is complete), in the order of the tasks; read from the
+    /// variant grains, where they are kept.</summary>
     [Alias("GetResults")]
     Task<ImmutableArray<VariantResult>> GetResults();
 }

@@ -4,7 +4,8 @@ namespace PruneCluster.Grains.Contracts;
 
 /// <summary>
 /// Progress of one iteration's sensitivity work: results in, tasks waiting, leases out, results per silo, throughput
-/// since the first lease, the remaining time at that rate, and the leases that expired (their tasks were redone).
+/// since the first lease, the remaining time at that rate, the leases that expired (their tasks were redone) and the
+/// variants that failed on every attempt.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("PruneCluster.IterationStatus")]
 public sealed record IterationStatus(
@@ -15,7 +16,11 @@ public sealed record IterationStatus(
     [property: Id(4)] ImmutableDictionary<string, int> DonePerSilo,
     [property: Id(5)] double EvaluationsPerSecond,
     [property: Id(6)] TimeSpan? Eta,
-    [property: Id(7)] ImmutableArray<Lease> Expired)
+    [property: Id(7)] ImmutableArray<Lease> Expired,
+    [property: Id(8)] ImmutableArray<VariantFailure> Failed)
 {
-    public bool Complete => Total > 0 && Done == Total;
+    /// <summary>Every variant settled: a result in, or failed on every attempt (<see cref="CompletedWithFailures"/>).</summary>
+    public bool Complete => Total > 0 && Done + Failed.Length == Total;
+
+    public bool CompletedWithFailures => Complete && Failed.Length > 0;
 }

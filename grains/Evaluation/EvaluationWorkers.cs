@@ -22,6 +22,7 @@ public sealed class EvaluationWorkers(
     ILogger<EvaluationWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource stopping = new();
+    private readonly CancellationTokenSource abandon = new();
     private readonly List<SlotWorker> workers = [];
     private readonly List<Task> loops = [];
 
@@ -36,7 +37,7 @@ public sealed class EvaluationWorkers(
             var jobs = services.GetService<ICampaignJobRunner>() is { } runner ? new SlotJobs(slot, name, grains, runner, logger) : null;
             var worker = new SlotWorker(slot, name, grains, evaluator, jobs, options.Value, logger);
             workers.Add(worker);
-            loops.Add(Task.Run(() => worker.RunAsync(stopping.Token), CancellationToken.None));
+            loops.Add(Task.Run(() => worker.RunAsync(stopping.Token, abandon.Token), CancellationToken.None));
         }
         logger.LogInformation("Silo {Silo} evaluates with {Slots} slots on {Devices}.", name, workers.Count, string.Join(",", options.Value.Devices));
         return Task.CompletedTask;
@@ -48,16 +49,22 @@ public sealed class EvaluationWorkers(
         await stopping.CancelAsync();
         await Task.WhenAll(loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         if (!graceful)
+        {
+            await abandon.CancelAsync();
             return;
-        foreach (var held in workers.Select(w => w.Held).OfType<(string Iteration, string LeaseId)>())
+        }
+        // Results already evaluated are delivered first (until the shutdown's own deadline), then the rest goes back.
+        using (cancellationToken.Register(abandon.Cancel))
+            await Task.WhenAll(workers.Select(w => w.Delivered())).ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var lease in workers.SelectMany(w => w.Held))
         {
             try
             {
-                await grains.GetGrain<ISensitivityIterationGrain>(held.Iteration).Release(held.LeaseId).WaitAsync(cancellationToken);
+                await grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey).Release(lease.Id).WaitAsync(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning("Could not hand back lease {Lease} of {Iteration}: {Error}; it will expire.", held.LeaseId, held.Iteration, e.Message);
+                logger.LogWarning("Could not hand back lease {Lease} of {Iteration}: {Error}; it will expire.", lease.Id, lease.Task.Key.IterationKey, e.Message);
             }
         }
         foreach (var held in workers.Select(w => w.HeldJob).OfType<(string Job, string LeaseId)>())

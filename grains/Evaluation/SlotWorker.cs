@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PruneCluster.Grains.Contracts;
@@ -7,35 +8,59 @@ namespace PruneCluster.Grains.Evaluation;
 
 /// <summary>
 /// One evaluation slot's loop: run a waiting campaign job if there is one (<see cref="SlotJobs"/>), else lease the largest waiting task of an open iteration, evaluate it on the slot's thread
-/// while renewing the lease, record the result in the variant's grain, complete the lease. Failed grain calls are
-/// retried after a pause; the lease protocol makes every step safe to repeat.
+/// while renewing the lease, then hand the result to the aggregator. The grain calls stay off the slot's critical
+/// path: while a task is evaluated the next one is leased (prefetch), and the result of the last one is delivered in
+/// the background, retried until it is in. An evaluation that throws is reported (<c>Fail</c>) and the slot goes on;
+/// the aggregator gives the variant up after a few failures. Failed grain calls are retried after a pause; the lease
+/// protocol makes every step safe to repeat.
 /// </summary>
 public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, SlotJobs? jobs, EvaluationWorkerOptions options, ILogger logger)
 {
+    private readonly ConcurrentDictionary<string, Lease> held = new();
+    private readonly List<Task> deliveries = [];
     private string? currentIteration;
+    private string? prefetched;
 
-    /// <summary>The lease this slot holds now, if any (read by the shutdown path to hand it back).</summary>
-    public (string Iteration, string LeaseId)? Held { get; private set; }
+    /// <summary>The leases this slot holds and has not completed (read by the shutdown path to hand them back).</summary>
+    public IReadOnlyCollection<Lease> Held => [.. held.Values];
 
-    /// <summary>The campaign job this slot runs now, if any.</summary>
+    /// <summary>The campaign job this slot runs now, if any (handed back on a graceful stop).</summary>
     public (string Job, string LeaseId)? HeldJob => jobs?.Held;
 
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>Finishes once every result this slot evaluated is delivered, or given up when <c>abandon</c> fires.</summary>
+    public Task Delivered() => Task.WhenAll(deliveries);
+
+    /// <param name="stopping">Stop taking and evaluating work.</param>
+    /// <param name="abandon">Stop delivering results and reporting failures too (the silo is going down hard).</param>
+    public async Task RunAsync(CancellationToken stopping, CancellationToken abandon)
     {
         using var thread = new SlotThread($"evaluation {silo} {slot.Device} #{slot.Index}");
+        Task<Lease?>? next = null;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                if (jobs is not null && await jobs.TryRunOne(thread, stopping))
+                // Campaign jobs first (a slot holding a prefetched variant lease evaluates it first).
+                if (next is null && jobs is not null && await jobs.TryRunOne(thread, stopping))
                     continue;
-                var lease = await NextLease();
+                var lease = next is null ? await TakeLease() : await next;
+                next = null;
+                deliveries.RemoveAll(d => d.IsCompleted);
                 if (lease is null)
                 {
                     await Task.Delay(options.IdlePoll, stopping);
                     continue;
                 }
-                await Work(lease, thread, stopping);
+                if (!held.ContainsKey(lease.Id))
+                    continue;   // a prefetched lease that was taken back before its turn
+                prefetched = null;
+                var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, stopping));
+                next = Prefetch();
+                var result = await WhileRenewing(lease, evaluation, stopping);
+                if (result is null)
+                    deliveries.Add(ReportFailure(lease, evaluation.Exception!.InnerException!, abandon));
+                else
+                    deliveries.Add(Deliver(lease, result, abandon));
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -46,6 +71,33 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                 logger.LogWarning(e, "Slot {Slot} on {Device}: {Error}; retrying.", slot.Index, slot.Device, e.Message);
                 await Task.Delay(options.RetryDelay, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+        }
+        // A lease prefetched when the stop came stays held: the shutdown path hands it back.
+        if (next is not null)
+            await next.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task<Lease?> TakeLease()
+    {
+        var lease = await NextLease();
+        if (lease is not null)
+            held[lease.Id] = lease;
+        return lease;
+    }
+
+    // The next lease, taken while the current task is evaluated; a failure here only means no prefetch.
+    private async Task<Lease?> Prefetch()
+    {
+        try
+        {
+            var lease = await TakeLease();
+            prefetched = lease?.Id;
+            return lease;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Slot {Slot} on {Device} could not prefetch work: {Error}", slot.Index, slot.Device, e.Message);
+            return null;
         }
     }
 
@@ -65,30 +117,83 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         return null;
     }
 
-    private async Task Work(Lease lease, SlotThread thread, CancellationToken stopping)
-    {
-        var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
-        var variant = grains.GetGrain<ISensitivityGrain>(lease.Task.Key.GrainKey);
-        Held = (lease.Task.Key.IterationKey, lease.Id);
-        var result = await Evaluate(lease, iteration, thread, stopping);
-        stopping.ThrowIfCancellationRequested();
-        var stored = await variant.Record(result);
-        await iteration.Complete(lease.Id, stored);
-        Held = null;
-    }
-
-    private async Task<VariantResult> Evaluate(Lease lease, ISensitivityIterationGrain iteration, SlotThread thread, CancellationToken stopping)
+    // The evaluation's result stamped with where and how long it ran, or null when the evaluator threw (not cancelled).
+    private async Task<VariantResult?> WhileRenewing(Lease lease, Task<VariantResult> evaluation, CancellationToken stopping)
     {
         var clock = Stopwatch.StartNew();
-        var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, stopping));
-        var renewEvery = lease.Ttl / 3;
-        while (await Task.WhenAny(evaluation, Task.Delay(renewEvery, stopping)) != evaluation)
+        while (true)
         {
-            stopping.ThrowIfCancellationRequested();
-            if (!await iteration.Renew(lease.Id))
-                logger.LogInformation("Lease of {Variant} was taken back while slot {Slot} evaluated it; finishing anyway (first result wins).", lease.Task.Key.GrainKey, slot.Index);
+            try
+            {
+                await evaluation.WaitAsync(lease.Ttl / 3, stopping);
+                break;
+            }
+            catch (TimeoutException)
+            {
+                await RenewHeld(lease);
+            }
+            catch (Exception) when (evaluation.IsFaulted && !stopping.IsCancellationRequested)
+            {
+                return null;
+            }
         }
-        var result = await evaluation;
-        return result with { Seconds = clock.Elapsed.TotalSeconds, Silo = silo, Device = slot.Device };
+        return evaluation.Result with { Seconds = clock.Elapsed.TotalSeconds, Silo = silo, Device = slot.Device };
+    }
+
+    // Renews every lease this slot holds: the one evaluated, the prefetched one, and those whose results are on the way.
+    private async Task RenewHeld(Lease current)
+    {
+        foreach (var lease in held.Values.ToList())
+        {
+            if (await grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey).Renew(lease.Id))
+                continue;
+            if (lease.Id == current.Id)
+                logger.LogInformation("Lease of {Variant} was taken back while slot {Slot} evaluated it; finishing anyway (first result wins).", lease.Task.Key.GrainKey, slot.Index);
+            else if (lease.Id == prefetched)
+                held.TryRemove(lease.Id, out _);   // its task went to another slot: do not start it
+        }
+    }
+
+    private async Task Deliver(Lease lease, VariantResult result, CancellationToken abandon)
+    {
+        var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
+        await Retry(() => iteration.Complete(lease.Id, result), "deliver the result of " + lease.Task.Key.GrainKey, abandon);
+        held.TryRemove(lease.Id, out _);
+    }
+
+    private async Task ReportFailure(Lease lease, Exception error, CancellationToken abandon)
+    {
+        logger.LogError(error, "Slot {Slot} on {Device} failed to evaluate {Variant}: {Error}", slot.Index, slot.Device, lease.Task.Key.GrainKey, error.Message);
+        var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
+        await Retry(() => iteration.Fail(lease.Id, lease.Task.Key, $"{error.GetType().Name}: {error.Message}"), "report the failure of " + lease.Task.Key.GrainKey, abandon);
+        held.TryRemove(lease.Id, out _);
+    }
+
+    // Retries a grain call until it succeeds or the silo goes down hard. A rejected argument is a bug, not a transient
+    // failure: it is logged once and not retried.
+    private async Task Retry(Func<Task> call, string what, CancellationToken abandon)
+    {
+        while (true)
+        {
+            try
+            {
+                await call();
+                return;
+            }
+            catch (ArgumentException e)
+            {
+                logger.LogError(e, "Slot {Slot} could not {What}: {Error}", slot.Index, what, e.Message);
+                return;
+            }
+            catch (Exception e) when (!abandon.IsCancellationRequested)
+            {
+                logger.LogWarning("Slot {Slot} could not {What}: {Error}; retrying.", slot.Index, what, e.Message);
+                await Task.Delay(options.RetryDelay, abandon).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            catch (Exception) when (abandon.IsCancellationRequested)
+            {
+                return;
+            }
+        }
     }
 }

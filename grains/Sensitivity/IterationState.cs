@@ -2,19 +2,33 @@ using PruneCluster.Grains.Contracts;
 
 namespace PruneCluster.Grains.Sensitivity;
 
-/// <summary>What an aggregator persists: its tasks, the leases out, the results in and the leases that expired.</summary>
+/// <summary>
+/// What an aggregator persists: its tasks, the leases out, which tasks are done (flags by task index: the results
+/// themselves live in the variant grains, so each write stays small), attempts and failures, and the leases that
+/// expired.
+/// </summary>
 [GenerateSerializer, Alias("PruneCluster.IterationState")]
 public sealed class IterationState
 {
     [Id(0)] public List<VariantTask> Tasks { get; set; } = [];
     [Id(1)] public TimeSpan LeaseTtl { get; set; }
     [Id(2)] public Dictionary<string, Lease> Leases { get; set; } = [];
-    // Keyed by VariantKey.GrainKey: plain string keys keep the state readable by any storage serializer.
-    [Id(3)] public Dictionary<string, VariantResult> Results { get; set; } = [];
+    // Id 3 held the results until they moved to the variant grains; not reused.
     [Id(4)] public List<Lease> Expired { get; set; } = [];
     [Id(5)] public DateTime? FirstLeased { get; set; }
     [Id(6)] public DateTime? LastCompleted { get; set; }
+    [Id(7)] public bool[] Done { get; set; } = [];
+    [Id(8)] public Dictionary<string, int> DonePerSilo { get; set; } = [];
+    [Id(9)] public int[] Attempts { get; set; } = [];
+    // Task index → the last error of a variant that failed on every attempt.
+    [Id(10)] public Dictionary<int, string> Failures { get; set; } = [];
+    // Set once the iteration is complete and off the work board; until then every call and the timer try to finish it.
+    [Id(11)] public bool Finished { get; set; }
+    [Id(12)] public int DoneCount { get; set; }
 
     public bool IsOpen => Tasks.Count > 0;
-    public bool IsComplete => IsOpen && Results.Count == Tasks.Count;
+
+    public bool IsSettled(int task) => Done[task] || Failures.ContainsKey(task);
+
+    public bool IsComplete => IsOpen && DoneCount + Failures.Count == Tasks.Count;
 }

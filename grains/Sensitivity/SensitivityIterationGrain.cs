@@ -10,8 +10,9 @@ namespace PruneCluster.Grains.Sensitivity;
 /// The aggregator of one iteration. Evaluation slots pull work from it (<see cref="Lease"/>), so work goes only to
 /// silos with free slots and none idles while a task waits. A grain timer takes back leases not renewed within their
 /// TTL (a dead or stalled silo's work is redone elsewhere); every change is persisted before it is acknowledged, so a
-/// new activation on another silo continues where a dead one stopped. Reentrant: each method changes the state
-/// synchronously before its first await, so interleaved calls never see a half-made change.
+/// new activation on another silo continues where a dead one stopped. Results go to the variant grains; this grain
+/// keeps only a done flag per task, so its writes stay small. Reentrant: each method changes the state synchronously
+/// between awaits, so interleaved calls never see a half-made change.
 /// </summary>
 [Reentrant]
 public sealed class SensitivityIterationGrain(
@@ -20,7 +21,7 @@ public sealed class SensitivityIterationGrain(
     ILogger<SensitivityIterationGrain> logger) : Grain, ISensitivityIterationGrain
 {
     private readonly WorkQueue waiting = new();
-    private HashSet<VariantKey> keys = [];
+    private Dictionary<VariantKey, int> index = [];
     private IGrainTimer? expiryTimer;
     private long changes, written;
     private Task? writing;
@@ -29,8 +30,14 @@ public sealed class SensitivityIterationGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Renewals are not persisted (they would be most of the writes), so a restored lease's stored expiry may be
+        // long past although its holder is alive and renewing. Restored leases therefore get a fresh TTL: a live
+        // holder's next renewal (every TTL/3) keeps its lease, a dead holder's task waits again one TTL later.
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var lease in S.Leases.Values.ToList())
+            S.Leases[lease.Id] = lease with { Expires = now + lease.Ttl };
         RebuildQueue();
-        if (S.IsOpen && !S.IsComplete)
+        if (S.IsOpen && !S.Finished)
             StartExpiryTimer();
         return Task.CompletedTask;
     }
@@ -50,10 +57,13 @@ public sealed class SensitivityIterationGrain(
                 throw new ArgumentException($"iteration {key} lists a variant twice", nameof(tasks));
             S.Tasks = [.. tasks];
             S.LeaseTtl = leaseTtl;
+            S.Done = new bool[tasks.Length];
+            S.Attempts = new int[tasks.Length];
             RebuildQueue();
             StartExpiryTimer();
             logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, tasks.Length);
         }
+        // The state is stored before the iteration goes on the board: a slot that finds it there finds its tasks.
         // Also when already open: a retried Open (its first attempt failed to store or to post) finishes the job.
         await Persist();
         if (!S.IsComplete)
@@ -66,15 +76,26 @@ public sealed class SensitivityIterationGrain(
         var now = clock.GetUtcNow().UtcDateTime;
         var changed = ExpireLeases(now);
         Lease? lease = null;
-        if (waiting.TryTake(out var task))
+        if (TryTakeWaiting(out var task))
         {
             lease = new Lease(Guid.NewGuid().ToString("N"), task, silo, slot, now + S.LeaseTtl, S.LeaseTtl);
             S.Leases[lease.Id] = lease;
             S.FirstLeased ??= now;
             changed = true;
         }
-        if (changed)
+        if (!changed)
+            return lease;
+        try
+        {
             await Persist();
+        }
+        catch
+        {
+            // Nobody will ever know this lease: its task waits again at once instead of after a TTL.
+            if (lease is not null && S.Leases.Remove(lease.Id))
+                waiting.Add(lease.Task);
+            throw;
+        }
         return lease;
     }
 
@@ -82,7 +103,7 @@ public sealed class SensitivityIterationGrain(
     {
         if (!S.Leases.TryGetValue(leaseId, out var lease))
             return Task.FromResult(false);
-        // Not persisted: after a fail-over a lease may expire one TTL early, which only costs a repeated evaluation.
+        // Not persisted: a new activation gives every restored lease a fresh TTL (see OnActivateAsync).
         S.Leases[leaseId] = lease with { Expires = clock.GetUtcNow().UtcDateTime + lease.Ttl };
         return Task.FromResult(true);
     }
@@ -91,7 +112,7 @@ public sealed class SensitivityIterationGrain(
     {
         if (!S.Leases.Remove(leaseId, out var lease))
             return;
-        if (!S.Results.ContainsKey(lease.Task.Key.GrainKey))
+        if (!S.IsSettled(index[lease.Task.Key]))
             waiting.Add(lease.Task);
         await Persist();
         logger.LogInformation("Lease of {Variant} released by {Silo}.", lease.Task.Key.GrainKey, lease.Silo);
@@ -99,42 +120,88 @@ public sealed class SensitivityIterationGrain(
 
     public async Task<bool> Complete(string leaseId, VariantResult result)
     {
-        if (!keys.Contains(result.Key))
-            throw new ArgumentException($"variant {result.Key.GrainKey} is not a task of iteration {this.GetPrimaryKeyString()}", nameof(result));
-        var first = !S.Results.ContainsKey(result.Key.GrainKey);
-        if (first)
+        var task = TaskIndex(result.Key);
+        // The variant grain keeps the first result it is given; a repeated or late evaluation gets that one back.
+        var stored = await GrainFactory.GetGrain<ISensitivityGrain>(result.Key.GrainKey).Record(result);
+        if (!S.Done[task])
         {
-            S.Results[result.Key.GrainKey] = result;
+            S.Done[task] = true;
+            S.DoneCount++;
+            S.Failures.Remove(task);   // a result is better than a failure reported earlier
+            S.DonePerSilo[stored.Silo] = S.DonePerSilo.GetValueOrDefault(stored.Silo) + 1;
             S.LastCompleted = clock.GetUtcNow().UtcDateTime;
         }
-        // Every lease on a finished variant ends, whoever holds it: its task must not come back.
-        var ended = S.Leases.Values.Where(l => l.Id == leaseId || l.Task.Key == result.Key).Select(l => l.Id).ToList();
-        foreach (var id in ended)
-            S.Leases.Remove(id);
-        var completes = first && S.IsComplete;
-        if (first || ended.Count > 0)
-            await Persist();
-        if (completes)
-            await Finish();
-        return first;
+        EndLeasesOf(result.Key, leaseId);
+        // Always written: when this is a retry of a call whose write failed, the change is in memory but not stored.
+        await Persist();
+        await FinishIfComplete();
+        return stored.Equals(result);
+    }
+
+    public async Task Fail(string leaseId, VariantKey key, string error)
+    {
+        var task = TaskIndex(key);
+        // Counted only while the lease is held: a retried call (its write failed) or a report on a lease that expired
+        // meanwhile does not count twice.
+        var held = S.Leases.Remove(leaseId);
+        if (held && !S.IsSettled(task))
+        {
+            S.Attempts[task]++;
+            if (S.Attempts[task] >= ISensitivityIterationGrain.MaxAttempts)
+            {
+                S.Failures[task] = error;
+                EndLeasesOf(key, leaseId);
+                logger.LogError("Variant {Variant} failed {Attempts} times and is given up: {Error}", key.GrainKey, S.Attempts[task], error);
+            }
+            else
+            {
+                waiting.Add(S.Tasks[task]);
+                logger.LogWarning("Variant {Variant} failed (attempt {Attempt} of {Max}): {Error}", key.GrainKey, S.Attempts[task], ISensitivityIterationGrain.MaxAttempts, error);
+            }
+        }
+        await Persist();
+        await FinishIfComplete();
     }
 
     public Task<IterationStatus> GetStatus() => Task.FromResult(GetStatusNow());
 
-    public Task<ImmutableArray<VariantResult>> GetResults() => Task.FromResult(
-        S.Tasks.Where(t => S.Results.ContainsKey(t.Key.GrainKey)).Select(t => S.Results[t.Key.GrainKey]).ToImmutableArray());
+    public async Task<ImmutableArray<VariantResult>> GetResults()
+    {
+        var done = S.Tasks.Where((_, i) => S.Done[i]).ToList();
+        var results = await Task.WhenAll(done.Select(t => GrainFactory.GetGrain<ISensitivityGrain>(t.Key.GrainKey).Get()));
+        return [.. results.OfType<VariantResult>()];
+    }
 
     private IterationStatus GetStatusNow()
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var end = S.IsComplete ? S.LastCompleted ?? now : now;
         var seconds = S.FirstLeased is { } start ? (end - start).TotalSeconds : 0;
-        var throughput = seconds > 0 ? S.Results.Count / seconds : 0;
-        var remaining = S.Tasks.Count - S.Results.Count;
+        var throughput = seconds > 0 ? S.DoneCount / seconds : 0;
+        var remaining = S.Tasks.Count - S.DoneCount - S.Failures.Count;
         TimeSpan? eta = remaining == 0 ? TimeSpan.Zero : throughput > 0 ? TimeSpan.FromSeconds(remaining / throughput) : null;
-        return new IterationStatus(S.Results.Count, S.Tasks.Count, waiting.Count, [.. S.Leases.Values],
-            S.Results.Values.GroupBy(r => r.Silo).ToImmutableDictionary(g => g.Key, g => g.Count()),
-            throughput, eta, [.. S.Expired]);
+        var failed = S.Failures.OrderBy(f => f.Key).Select(f => new VariantFailure(S.Tasks[f.Key].Key, S.Attempts[f.Key], f.Value));
+        return new IterationStatus(S.DoneCount, S.Tasks.Count, waiting.Count, [.. S.Leases.Values],
+            S.DonePerSilo.ToImmutableDictionary(), throughput, eta, [.. S.Expired], [.. failed]);
+    }
+
+    private int TaskIndex(VariantKey key) => index.TryGetValue(key, out var task)
+        ? task : throw new ArgumentException($"variant {key.GrainKey} is not a task of iteration {this.GetPrimaryKeyString()}", nameof(key));
+
+    // Every lease on a settled variant ends, whoever holds it: its task must not come back.
+    private void EndLeasesOf(VariantKey key, string leaseId)
+    {
+        foreach (var id in S.Leases.Values.Where(l => l.Id == leaseId || l.Task.Key == key).Select(l => l.Id).ToList())
+            S.Leases.Remove(id);
+    }
+
+    // The queue may still hold a task settled since it was queued (a variant given up while its task waited again).
+    private bool TryTakeWaiting(out VariantTask task)
+    {
+        while (waiting.TryTake(out task))
+            if (!S.IsSettled(index[task.Key]))
+                return true;
+        return false;
     }
 
     // Leases past their expiry go back to the queue. True when any did.
@@ -145,7 +212,7 @@ public sealed class SensitivityIterationGrain(
         {
             S.Leases.Remove(lease.Id);
             S.Expired.Add(lease);
-            if (!S.Results.ContainsKey(lease.Task.Key.GrainKey))
+            if (!S.IsSettled(index[lease.Task.Key]))
                 waiting.Add(lease.Task);
             logger.LogWarning("Lease of {Variant} held by {Silo} slot {Slot} expired; the task waits again.", lease.Task.Key.GrainKey, lease.Silo, lease.Slot);
         }
@@ -156,6 +223,7 @@ public sealed class SensitivityIterationGrain(
     {
         if (ExpireLeases(clock.GetUtcNow().UtcDateTime))
             await Persist();
+        await FinishIfComplete();
     }
 
     private void StartExpiryTimer()
@@ -164,12 +232,20 @@ public sealed class SensitivityIterationGrain(
         expiryTimer ??= this.RegisterGrainTimer(CheckExpiry, new GrainTimerCreationOptions { DueTime = period, Period = period, KeepAlive = true });
     }
 
-    private async Task Finish()
+    // Takes a complete iteration off the board, once: until the flag is stored, every Complete (a slot retries a failed
+    // one) and every timer tick tries again, so a failed write or board call cannot leave it there.
+    private async Task FinishIfComplete()
     {
+        if (!S.IsComplete || S.Finished)
+            return;
+        await GrainFactory.GetGrain<IWorkBoardGrain>(0).Remove(this.GetPrimaryKeyString());
+        if (S.Finished)
+            return;   // an interleaved call finished it meanwhile
+        S.Finished = true;
+        await Persist();
         expiryTimer?.Dispose();
         expiryTimer = null;
-        await GrainFactory.GetGrain<IWorkBoardGrain>(0).Remove(this.GetPrimaryKeyString());
-        logger.LogInformation("Iteration {Iteration} complete: {Results} results.", this.GetPrimaryKeyString(), S.Results.Count);
+        logger.LogInformation("Iteration {Iteration} complete: {Results} results, {Failures} failed variants.", this.GetPrimaryKeyString(), S.DoneCount, S.Failures.Count);
     }
 
     // Group commit: a call's change is made synchronously in its turn, then the call waits until a write that started
@@ -209,10 +285,10 @@ public sealed class SensitivityIterationGrain(
 
     private void RebuildQueue()
     {
-        keys = S.Tasks.Select(t => t.Key).ToHashSet();
+        index = S.Tasks.Select((t, i) => (t.Key, i)).ToDictionary(p => p.Key, p => p.i);
         var leased = S.Leases.Values.Select(l => l.Task.Key).ToHashSet();
         while (waiting.TryTake(out _)) { }
-        foreach (var task in S.Tasks.Where(t => !S.Results.ContainsKey(t.Key.GrainKey) && !leased.Contains(t.Key)))
+        foreach (var (task, i) in S.Tasks.Select((t, i) => (t, i)).Where(p => !S.IsSettled(p.i) && !leased.Contains(p.t.Key)))
             waiting.Add(task);
     }
 }

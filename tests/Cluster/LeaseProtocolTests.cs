@@ -1,3 +1,4 @@
+using Orleans.Core.Internal;
 using PruneCluster.Grains.Contracts;
 using PruneCluster.Grains.Simulation;
 
@@ -122,6 +123,108 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
         Assert.Equal(first, await variant.Record(first with { Map = 0.5, Silo = "b" }));
         Assert.Equal(first, await variant.Get());
         await Assert.ThrowsAsync<ArgumentException>(() => Grains.GetGrain<ISensitivityGrain>("record/0/1/0.5").Record(first));
+    }
+
+    [Fact]
+    public async Task ACompleteWhoseFinalWriteFailedFinishesTheIterationWhenRetried()
+    {
+        var tasks = SimulatedWorkload.Tasks("final-write", 0, 2, [0.5]);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMinutes(1));
+        var leases = new[] { (await iteration.Lease("a", 0))!, (await iteration.Lease("a", 1))! };
+        await iteration.Complete(leases[0].Id, SimulatedEvaluator.Metrics(leases[0].Task));
+        var last = SimulatedEvaluator.Metrics(leases[1].Task);
+
+        fixture.Faults.FailWrite = (state, grain, _) => state == "iteration" && grain == "final-write/0";
+        await Assert.ThrowsAnyAsync<Exception>(() => iteration.Complete(leases[1].Id, last));
+        fixture.Faults.FailWrite = (_, _, _) => false;
+        Assert.Contains("final-write/0", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
+
+        Assert.True(await iteration.Complete(leases[1].Id, last), "the retry delivers the same result");
+        Assert.True((await iteration.GetStatus()).Complete);
+        Assert.DoesNotContain("final-write/0", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
+        Assert.Equal(2, (await iteration.GetResults()).Length);
+    }
+
+    [Fact]
+    public async Task AnIterationWhoseFirstPostFailedIsOnTheStoredBoardAfterTheRetry()
+    {
+        var tasks = SimulatedWorkload.Tasks("board-write", 0, 2, [0.5]);
+        var iteration = Grains.GetGrain<ISensitivityIterationGrain>(tasks[0].Key.IterationKey);
+        var board = Grains.GetGrain<IWorkBoardGrain>(0);
+        fixture.Faults.FailWrite = (state, _, _) => state == "board";
+        await Assert.ThrowsAnyAsync<Exception>(() => iteration.Open(tasks, TimeSpan.FromMinutes(1)));
+        fixture.Faults.FailWrite = (_, _, _) => false;
+        Assert.DoesNotContain("board-write/0", await board.OpenIterations());
+
+        await iteration.Open(tasks, TimeSpan.FromMinutes(1));
+        // A new activation reads the board from storage: the retried Post must have written it.
+        var reads = fixture.Faults.Reads("board", "0");
+        await board.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var stored = await WaitForRead(() => board.OpenIterations(), () => fixture.Faults.Reads("board", "0") > reads);
+        Assert.Contains("board-write/0", stored);
+    }
+
+    [Fact]
+    public async Task ALeaseRestoredByANewActivationKeepsItsLiveHolder()
+    {
+        // The lease is renewed past its TTL (renewals are not stored), then the aggregator moves to a new activation:
+        // the holder keeps its lease, and another slot's Lease call does not take it away.
+        var ttl = TimeSpan.FromSeconds(1.5);
+        var iteration = await IterationRun.Open(Grains, SimulatedWorkload.Tasks("restore", 0, 2, Rates), ttl);
+        var held = (await iteration.Lease("holder", 0))!;
+        for (var i = 0; i < 12; i++)
+        {
+            await Task.Delay(200);
+            Assert.True(await iteration.Renew(held.Id));
+        }
+        var reads = fixture.Faults.Reads("iteration", "restore/0");
+        await iteration.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var other = await WaitForRead(() => iteration.Lease("other", 0), () => fixture.Faults.Reads("iteration", "restore/0") > reads);
+
+        Assert.NotNull(other);
+        Assert.NotEqual(held.Task, other.Task);
+        Assert.True(await iteration.Renew(held.Id));
+        Assert.Empty((await iteration.GetStatus()).Expired);
+    }
+
+    [Fact]
+    public async Task AVariantFailingEveryAttemptIsSettledAsFailedAndTheIterationCompletesWithFailures()
+    {
+        var tasks = SimulatedWorkload.Tasks("failing", 0, 2, [0.5]);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMinutes(1));
+        var broken = tasks[0].Key;
+        for (var attempt = 1; attempt <= ISensitivityIterationGrain.MaxAttempts; attempt++)
+        {
+            var lease = (await iteration.Lease("a", 0))!;
+            Assert.Equal(broken, lease.Task.Key);   // a failed task waits again, at its place (largest first)
+            await iteration.Fail(lease.Id, broken, $"error {attempt}");
+        }
+        var status = await iteration.GetStatus();
+        Assert.False(status.Complete);
+        var failure = Assert.Single(status.Failed);
+        Assert.Equal((broken, ISensitivityIterationGrain.MaxAttempts, "error 3"), (failure.Key, failure.Attempts, failure.Error));
+
+        var good = (await iteration.Lease("a", 0))!;
+        Assert.Equal(tasks[1].Key, good.Task.Key);
+        Assert.Null(await iteration.Lease("a", 1));
+        await iteration.Complete(good.Id, SimulatedEvaluator.Metrics(good.Task));
+        status = await iteration.GetStatus();
+        Assert.True(status.CompletedWithFailures);
+        Assert.Equal((1, 2), (status.Done, status.Total));
+        Assert.DoesNotContain("failing/0", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
+    }
+
+    // Repeats a call until the storage shows that a new activation read its state (deactivation happens when idle).
+    private static async Task<T> WaitForRead<T>(Func<Task<T>> call, Func<bool> activated)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var value = await call();
+            if (activated())
+                return value;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("the grain was not activated again");
     }
 
     private static readonly Comparer<VariantKey> KeyOrder = Comparer<VariantKey>.Create((a, b) => (a.Layer, a.Rate).CompareTo((b.Layer, b.Rate)));
