@@ -185,8 +185,16 @@ public sealed class CampaignGrain(
                 var aggregator = Aggregator(run.Iteration);
                 if (opened.Add(run.Iteration))
                     await aggregator.Open(plan.Tasks, O.VariantLeaseTtl);
-                if (!(await aggregator.GetStatus()).Complete)
+                var progress = await aggregator.GetStatus();
+                if (!progress.Complete)
                     return false;
+                if (progress.CompletedWithFailures)
+                {
+                    var failure = progress.Failed[0];
+                    S.Failure = $"iteration {run.Iteration}: {progress.Failed.Length} sensitivity variant(s) failed on every attempt, e.g. {failure.Key.GrainKey}: {failure.Error}";
+                    await Persist();
+                    return false;
+                }
                 record = record!.WithSensitivityDone(run.Iteration, run.Input);
                 return await Recorded(run.Iteration, "sensitivity");
 
