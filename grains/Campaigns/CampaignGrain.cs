@@ -70,10 +70,11 @@ public sealed class CampaignGrain(
     {
         if (record is null || !Running)
             return await Status();
+        var running = CurrentJob(CampaignPlanner.Next(record));
         record = record.WithCancelled();
         await Persist();
-        foreach (var key in submitted)
-            await GrainFactory.GetGrain<IJobGrain>(key).Cancel();
+        if (running is { } job)
+            await GrainFactory.GetGrain<IJobGrain>(job.GrainKey).Cancel();
         await Sleep();
         logger.LogInformation("Campaign {Campaign} cancelled.", Id);
         return await Status();
@@ -81,8 +82,13 @@ public sealed class CampaignGrain(
 
     public async Task<CampaignStatus> Resume()
     {
-        if (record is null || Running)
+        if (record is null)
             return await Status();
+        if (Running)
+        {
+            await Wake();   // after a restart without reminders (the embedded cluster): drive it again now
+            return await Status();
+        }
         // Fresh jobs: the cancelled or failed ones keep their state (a fine-tune resumes from its run folder).
         record = record.Resumed();
         S.Failure = null;
@@ -260,6 +266,9 @@ public sealed class CampaignGrain(
         }
         return status.State == JobState.Done ? await job.GetResult() : null;
     }
+
+    /// <summary>The job the step runs (null: none, or the sensitivity aggregator's work).</summary>
+    internal JobKey? CurrentJob(CampaignStep step) => CampaignStatuses.JobOf(step) is { } job ? new JobKey(Id, job.Iteration, job.Kind, S.Generation) : null;
 
     private ISensitivityIterationGrain Aggregator(int iteration) =>
         GrainFactory.GetGrain<ISensitivityIterationGrain>(VariantKey.IterationKeyOf(Id, iteration));

@@ -14,20 +14,20 @@ public static class CampaignStatuses
     public static async Task<CampaignStatus> Build(string id, CampaignGrainState state, CampaignRecord record, CampaignStep step,
         IGrainFactory grains, Func<int, ISensitivityIterationGrain> aggregator)
     {
-        var (phase, iteration, kind) = step switch
+        var (phase, iteration) = step switch
         {
-            CampaignStep.EvaluateBaseline => (CampaignPhase.Baseline, 0, JobKind.Measure),
-            CampaignStep.RunSensitivity run => (CampaignPhase.Planning, run.Iteration, JobKind.PlanSensitivity),
-            CampaignStep.SelectLayers select => (CampaignPhase.Selecting, select.Iteration, (JobKind?)null),
-            CampaignStep.Prune prune => (CampaignPhase.Pruning, prune.Iteration, JobKind.Prune),
-            CampaignStep.FineTune tune => (CampaignPhase.FineTuning, tune.Iteration, JobKind.FineTune),
-            CampaignStep.Finished { Outcome.Reason: StopReason.Cancelled } => (CampaignPhase.Cancelled, record.Iterations.Count, null),
-            _ => (CampaignPhase.Finished, record.Iterations.Count, null),
+            CampaignStep.EvaluateBaseline => (CampaignPhase.Baseline, 0),
+            CampaignStep.RunSensitivity run => (CampaignPhase.Planning, run.Iteration),
+            CampaignStep.SelectLayers select => (CampaignPhase.Selecting, select.Iteration),
+            CampaignStep.Prune prune => (CampaignPhase.Pruning, prune.Iteration),
+            CampaignStep.FineTune tune => (CampaignPhase.FineTuning, tune.Iteration),
+            CampaignStep.Finished { Outcome.Reason: StopReason.Cancelled } => (CampaignPhase.Cancelled, record.Iterations.Count),
+            _ => (CampaignPhase.Finished, record.Iterations.Count),
         };
         JobStatus? job = null;
-        if (kind is { } k)
+        if (JobOf(step) is { } running)
         {
-            job = await grains.GetGrain<IJobGrain>(new JobKey(id, iteration, k, state.Generation).GrainKey).GetStatus();
+            job = await grains.GetGrain<IJobGrain>(new JobKey(id, running.Iteration, running.Kind, state.Generation).GrainKey).GetStatus();
             if (job.State == JobState.NotSubmitted)
                 job = null;
         }
@@ -50,6 +50,16 @@ public static class CampaignStatuses
             record.Baseline is { } b ? CampaignModels.ToSummary(b) : null, [.. rows], job, sensitivity,
             outcome?.Message, outcome?.FinalIteration, state.Failure, start.Created, state.Updated);
     }
+
+    /// <summary>The iteration and kind of the job a step runs; null for selection and the end.</summary>
+    public static (int Iteration, JobKind Kind)? JobOf(CampaignStep step) => step switch
+    {
+        CampaignStep.EvaluateBaseline => (0, JobKind.Measure),
+        CampaignStep.RunSensitivity run => (run.Iteration, JobKind.PlanSensitivity),
+        CampaignStep.Prune prune => (prune.Iteration, JobKind.Prune),
+        CampaignStep.FineTune tune => (tune.Iteration, JobKind.FineTune),
+        _ => null,
+    };
 
     private static IterationSummary Row(CampaignIteration i, CampaignGrainState state)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PruneCluster.Engine.Campaign;
+using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Measures;
 using PruneCluster.Engine.Models;
 using PruneCluster.Grains.Contracts;
@@ -18,7 +19,10 @@ public static class SensitivityPlan
     {
         using var loaded = ModelFile.Load(checkpoint);
         var stats = ModelMeasure.Measure(loaded.Model, spec.Img);
-        var evaluation = new EvaluationSpec(job.InputDigest, job.DataDigest, spec.Img, spec.Batch, spec.Criterion, checked((int)spec.Seed));
+        // The evaluator checks the val split only (the job's digest also covers train, for fine-tuning).
+        var valDigest = DatasetDigest.Of(DataYaml.Load(job.DataYaml), "val");
+        var evaluation = new EvaluationSpec(job.InputDigest, valDigest, spec.Img, spec.Batch, spec.Criterion, checked((int)spec.Seed),
+            job.DataYaml, spec.Conf, spec.Iou, Rates: [.. spec.Rates]);
         return [.. loaded.Model.PrunableLayers.SelectMany((layer, index) =>
         {
             var cost = stats.Layers.Where(l => l.YamlLayer >= layer.YamlLayer).Sum(l => l.Gflops);
