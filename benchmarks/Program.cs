@@ -16,6 +16,7 @@ using PruneCluster.Engine.Training.Data;
 // prunecluster-bench throughput --weights W --data D [--img 320] [--batch 32]
 // prunecluster-bench loader --data D [--img 320] [--batch 16] [--workers 2] [--epochs 3] [--cache 0|1]
 // prunecluster-bench synth [--images 1000] [--img 320] [--classes 4]
+// prunecluster-bench cluster-sensitivity --weights W --data D [--img 320] [--batch 32] [--layers ...] [--rates ...]
 // prunecluster-bench scaleout [--tasks 10000] [--silos 1,2,4,8] [--slots 2] [--ms-per-gflop 1]
 NativeAllocator.KeepLargeBuffers(); // as the CLI does; see NativeAllocator
 var options = Arguments.Parse(args);
@@ -28,12 +29,13 @@ return options.Command switch
     "loader" => Loader(options),
     "synth" => Synth(options),
     "scaleout" => ScaleOut.Run(options),
+    "cluster-sensitivity" => ClusterSensitivity.Run(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput|loader|synth|scaleout --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
+    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|cluster-sensitivity|throughput|loader|synth|scaleout --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
     return 2;
 }
 

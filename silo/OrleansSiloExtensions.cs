@@ -3,6 +3,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using PruneCluster.Grains;
 using PruneCluster.Grains.Evaluation;
+using PruneCluster.Grains.Hosting;
 using PruneCluster.Grains.Simulation;
 using StackExchange.Redis;
 
@@ -28,7 +29,10 @@ public static class OrleansSiloExtensions
                 silo.ConfigureEndpoints(options.Advertise, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !options.Advertise.Equals(IPAddress.Loopback));
             silo.AddDashboard(o => o.HideTrace = true);
             silo.AddEvaluationWorkers(o => (o.Devices, o.SlotsPerDevice) = (options.Devices, options.SlotsPerDevice));
-            silo.Services.AddSingleton<IVariantEvaluator>(new SimulatedEvaluator(TimeSpan.FromMilliseconds(options.SimulatedMsPerGflop)));
+            if (options.Evaluator == "engine")
+                silo.AddEngineEvaluator(options.Artifacts!).AddCampaignJobs();   // campaign jobs need the engine too
+            else
+                silo.Services.AddSingleton<IVariantEvaluator>(new SimulatedEvaluator(TimeSpan.FromMilliseconds(options.SimulatedMsPerGflop)));
         });
         return builder;
     }

@@ -19,6 +19,10 @@ if (options.Help)
     return 0;
 }
 
+// Before any tensor exists: keep libtorch's large buffers in the process, as the CLI does (see NativeAllocator).
+if (options.Evaluator == "engine")
+    PruneCluster.Engine.Runtime.NativeAllocator.KeepLargeBuffers();
+
 var builder = WebApplication.CreateBuilder();
 builder.WebHost.UseUrls($"http://{(options.Advertise.Equals(System.Net.IPAddress.Loopback) ? "127.0.0.1" : "0.0.0.0")}:{options.DashboardPort}");
 builder.AddSiloLogging(options).AddPruneClusterSilo(options);

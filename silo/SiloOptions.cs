@@ -15,6 +15,7 @@ public sealed class SiloOptions
     public int SlotsPerDevice { get; private set; } = 1;
     public string? Evaluator { get; private set; }
     public double SimulatedMsPerGflop { get; private set; } = 10;
+    public string? Artifacts { get; private set; }
     public int SiloPort { get; private set; } = 11111;
     public int GatewayPort { get; private set; } = 30000;
     public IPAddress Advertise { get; private set; } = IPAddress.Loopback;
@@ -27,7 +28,7 @@ public sealed class SiloOptions
 
     public const string Usage =
         "usage: prunecluster-silo [--redis host:port] [--redis-password-file F] [--devices cpu|cuda:0,cuda:1] [--slots-per-device N]\n" +
-        "       [--evaluator simulated] [--simulated-ms-per-gflop X] [--silo-port N] [--gateway-port N] [--advertise IP]\n" +
+        "       [--evaluator engine|simulated] [--artifacts DIR] [--simulated-ms-per-gflop X] [--silo-port N] [--gateway-port N] [--advertise IP]\n" +
         "       [--dashboard-port N] [--cluster-id ID] [--service-id ID] [--log-json] [--log-dir DIR]";
 
     public static SiloOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -44,7 +45,8 @@ public sealed class SiloOptions
                 case "--redis-password-file": o.RedisPassword = PasswordFile(name, Value()); break;
                 case "--devices": o.Devices = DeviceList(name, Value()); break;
                 case "--slots-per-device": o.SlotsPerDevice = Int(name, Value(), 0, 64); break;
-                case "--evaluator": o.Evaluator = Value() is "simulated" ? "simulated" : throw new SiloOptionException($"{name}: only 'simulated' exists yet (the engine-backed evaluator comes with the coordinator)"); break;
+                case "--evaluator": o.Evaluator = Value() is "engine" or "simulated" ? args[i] : throw new SiloOptionException($"{name}: '{args[i]}' is not an evaluator; use engine or simulated"); break;
+                case "--artifacts": o.Artifacts = Value(); break;
                 case "--simulated-ms-per-gflop": o.SimulatedMsPerGflop = Double(name, Value()); break;
                 case "--silo-port": o.SiloPort = Int(name, Value(), 1, 65535); break;
                 case "--gateway-port": o.GatewayPort = Int(name, Value(), 1, 65535); break;
@@ -58,8 +60,12 @@ public sealed class SiloOptions
                 default: throw new SiloOptionException($"unknown option '{name}' (--help lists the options)");
             }
         }
-        if (o.SlotsPerDevice > 0 && o.Evaluator is null)
-            throw new SiloOptionException("a silo with evaluation slots needs an evaluator: pass --evaluator simulated (for trials; the engine-backed one comes with the coordinator) or --slots-per-device 0");
+        if (o.SlotsPerDevice > 0)
+            o.Evaluator ??= "engine";
+        if (o.SlotsPerDevice > 0 && o.Evaluator == "engine" && o.Artifacts is null)
+            throw new SiloOptionException("the engine evaluator reads models from the artifact store: pass --artifacts DIR (the folder every silo shares), or --evaluator simulated for trials, or --slots-per-device 0");
+        if (o.Artifacts is not null && !Directory.Exists(o.Artifacts))
+            throw new SiloOptionException($"--artifacts {o.Artifacts}: folder not found; create it or mount the shared volume there");
         if (new[] { o.SiloPort, o.GatewayPort, o.DashboardPort }.Distinct().Count() < 3)
             throw new SiloOptionException("--silo-port, --gateway-port and --dashboard-port must differ");
         return o;

@@ -1,5 +1,6 @@
 using PruneCluster.Client.Commands;
 using PruneCluster.Client.Commands.Campaign;
+using PruneCluster.Engine.Runtime;
 using Spectre.Console.Cli;
 
 namespace PruneCluster.Client.Cli;
@@ -10,6 +11,8 @@ public static class CliApp
     public static int Run(string[] args)
     {
         OutputWidth.Apply();
+        // What the engine shares across this process's work (decoded sets, the memory hand-back), made once here.
+        var runtime = EngineRuntime.ForProcess();
         var app = new CommandApp();
         app.Configure(config =>
         {
@@ -24,7 +27,8 @@ public static class CliApp
             config.AddCommand<GraphCommand>("graph").WithDescription("Prints the conv-layer connectivity graph (json, or the paper's pruning_cfg format).");
             config.AddCommand<TestCommand>("test").WithDescription("The paper's test.py: optional pruning, fuse, P/R/mAP on a data yaml split, speed, params and GFLOPs.");
             config.AddCommand<MetricsCommand>("metrics").WithDescription("Re-scores saved detections (test --save-predictions) with YOLOv7 test.py's P, R, mAP@.5 and mAP@.5:.95.");
-            config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Per-layer sensitivity analysis: metrics, params and GFLOPs with each layer pruned alone at each rate.");
+            config.AddCommand<SensitivityCommand>("sensitivity").WithDescription("Per-layer sensitivity analysis: metrics, params and GFLOPs with each layer pruned alone at each rate.")
+                .WithData(runtime);
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
                 .WithData((Func<string, int, (long Params, double Gflops, int PrunableLayers)>)SelectModelStats.Read);
             config.AddCommand<DemoCommand>("demo").WithDescription("Synthetic data, a short baseline training and a two-iteration campaign on the embedded cluster, in minutes on a CPU.");

@@ -4,6 +4,7 @@ using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Plots;
 using PruneCluster.Engine.Pruning;
+using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Sensitivity;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -159,7 +160,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         // --restart moves the old analysis aside only once every other check has passed.
         if (settings.Restart && folder.MoveAside(ReportNames) is { } moved)
             Console.Error.WriteLine($"moved the previous analysis of {settings.Out} to {moved}");
-        var analysis = new SensitivityAnalysis(loaded, data, img, settings.Batch, options);
+        var analysis = new SensitivityAnalysis(loaded, data, img, settings.Batch, options, context.Data as EngineRuntime);
         var plan = analysis.Plan();
         var existing = folder.ReadResults();
         var pending = plan.Where(v => !existing.ContainsKey(v)).ToList();

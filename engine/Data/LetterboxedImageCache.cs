@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,8 +6,7 @@ using OpenCvSharp;
 namespace PruneCluster.Engine.Data;
 
 /// <summary>
-/// Keeps decoded stores so that a split is decoded once: in memory while any set still uses a store (weak
-/// references, so a disposed and forgotten set frees its pixels), and optionally in a cache file per key.
+/// Keys decoded stores and keeps them in a cache file per key (in memory, <see cref="DecodedImageCache"/> shares them).
 /// The key hashes a format version, the OpenCV version (its decoders and resizers define the pixels), the
 /// preprocessing settings and every image's path, size and modification time, so any change rebuilds.
 /// </summary>
@@ -16,8 +14,6 @@ internal static class LetterboxedImageCache
 {
     private const int FormatVersion = 1;
     private const string Magic = "PruneCluster letterboxed images";
-
-    private static readonly ConcurrentDictionary<string, WeakReference<LetterboxedImageStore>> Live = new();
 
     public static string Key(IReadOnlyList<string> paths, int imgSize, int batchSize, int stride, double pad)
     {
@@ -30,24 +26,6 @@ internal static class LetterboxedImageCache
                 $"{path}|{(info.Exists ? info.Length : -1)}|{(info.Exists ? info.LastWriteTimeUtc.Ticks : 0)}\n");
         }
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
-
-    public static LetterboxedImageStore? FromMemory(string key)
-    {
-        if (Live.TryGetValue(key, out var weak) && weak.TryGetTarget(out var store))
-            return store;
-        Live.TryRemove(key, out _);
-        return null;
-    }
-
-    public static void Remember(LetterboxedImageStore store)
-    {
-        foreach (var (key, weak) in Live)
-        {
-            if (!weak.TryGetTarget(out _))
-                Live.TryRemove(key, out _);
-        }
-        Live[store.Key] = new WeakReference<LetterboxedImageStore>(store);
     }
 
     public static string FilePath(string directory, string key) => Path.Combine(directory, $"letterbox-{key[..32]}.bin");

@@ -100,7 +100,7 @@ public sealed class ValidationSet : IDisposable
     private static (LetterboxedImageStore, ImageCacheSource) ObtainStore(string key,
         List<KeptImage> kept, ValidationSetSettings settings, ValidationSetOptions options)
     {
-        if (options.ShareDecodedImages && LetterboxedImageCache.FromMemory(key) is { } shared)
+        if (options.SharedImages?.Find(key) is { } shared)
             return (shared, ImageCacheSource.Memory);
         var (store, source) = options.CacheDirectory is { } directory && LetterboxedImageCache.FromDisk(directory, key) is { } saved
             ? (saved, ImageCacheSource.Disk)
@@ -108,8 +108,7 @@ public sealed class ValidationSet : IDisposable
                 settings.Stride, settings.Pad), ImageCacheSource.Decoded);
         if (source == ImageCacheSource.Decoded && options.CacheDirectory is { } cacheDirectory)
             LetterboxedImageCache.Save(cacheDirectory, store);
-        if (options.ShareDecodedImages)
-            LetterboxedImageCache.Remember(store);
+        options.SharedImages?.Remember(store);
         return (store, source);
     }
 }

@@ -12,6 +12,9 @@ public sealed record ValidationSetOptions
     /// <summary>Folder for a cache file of the letterboxed pixels (one file per image list and settings); null = no file.</summary>
     public string? CacheDirectory { get; init; }
 
-    /// <summary>Share decoded pixels with other live sets of the same images and settings instead of decoding again.</summary>
-    public bool ShareDecodedImages { get; init; } = true;
+    /// <summary>
+    /// Share decoded pixels with the other live sets of the same images and settings that use this cache instead of
+    /// decoding again; null = decode this set's own.
+    /// </summary>
+    public DecodedImageCache? SharedImages { get; init; }
 }

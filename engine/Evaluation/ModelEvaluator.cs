@@ -84,7 +84,8 @@ public static class ModelEvaluator
         return new EvaluationResult(metrics, speed, stats?.Params, stats?.ParamsFused, stats?.Gflops, elapsed, detections);
     }
 
-    private static void Synchronize(Device device)
+    /// <summary>Waits for the device's queued work (CUDA), so a clock read after it measures the work; no-op on the CPU.</summary>
+    internal static void Synchronize(Device device)
     {
         if (device.type == DeviceType.CUDA)
             torch.cuda.synchronize(device);

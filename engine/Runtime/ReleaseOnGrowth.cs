@@ -7,14 +7,11 @@ namespace PruneCluster.Engine.Runtime;
 /// lets buffers of changing sizes fragment the heap under <see cref="NativeAllocator.KeepLargeBuffers"/>. A safety
 /// net now: when variants still concatenated their 80-class detection levels, coco128 reached 11 GB resident for
 /// 3.8 GiB of kept activations; since they decode only the levels they reach, it peaks at 5.3 GB without hand-backs.
+/// One per process, owned by <see cref="EngineRuntime"/> (the resident set is the process's).
 /// </summary>
 public sealed class ReleaseOnGrowth(long allowanceBytes, Func<long> residentBytes, Action release)
 {
     private long residentAfterRelease = -1;
-
-    /// <summary>Over the process's resident set (<see cref="Environment.WorkingSet"/>) with <see cref="NativeAllocator.ReleaseFreeMemory"/>.</summary>
-    public static ReleaseOnGrowth ForProcess(long allowanceBytes) =>
-        new(allowanceBytes, () => Environment.WorkingSet, NativeAllocator.ReleaseFreeMemory);
 
     /// <summary>Releases if this is the first check or the allowance is exceeded; returns whether it did.</summary>
     public bool Check()

@@ -37,4 +37,13 @@ public sealed record SensitivityOptions(
 {
     /// <summary>4 GiB: what yolov7-tiny at 320 keeps for all of bccd val (2.1 GiB) or coco128 (3.8 GiB).</summary>
     public const long DefaultActivationCacheBytes = 4L << 30;
+
+    // Criterion 6 draws one generator per layer (FilterImportance.RandomSeed), so fast and naive mode, a resume, a
+    // cluster slot and `prune` remove the same filters.
+    internal FilterImportance Importance() => new(Criterion, Seed, ImportancePrecision switch
+    {
+        "stored" => Pruning.ImportancePrecision.Stored,
+        "float32" => Pruning.ImportancePrecision.Float32,
+        var other => throw new PruningException($"importance precision '{other}': use stored or float32"),
+    });
 }

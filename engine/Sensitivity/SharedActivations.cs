@@ -13,7 +13,9 @@ namespace PruneCluster.Engine.Sensitivity;
 /// <em>resident</em>: computed once, on first use, for all remaining variants, and kept on the model's device, so the
 /// unpruned forward runs once per batch for the whole analysis. The other batches are computed again for every group
 /// of variants evaluated together, only as far as that group reads. When a variant finishes, what no remaining variant
-/// reads is released; the needs of the remaining variants only shrink, so a resident batch always holds them.
+/// reads is released; the needs of the remaining variants only shrink, so a resident batch holds them. A group that
+/// reads something a resident batch does not hold (variants added after the batch was filled, or evaluated again after
+/// their rows were released) gets it computed for that call, like a batch that is not kept.
 /// </para>
 /// </summary>
 internal sealed class SharedActivations : IDisposable
@@ -80,25 +82,40 @@ internal sealed class SharedActivations : IDisposable
     /// </summary>
     public Lease For(ValidationBatch batch, Func<Tensor> images, IReadOnlyList<SensitivityVariant> group)
     {
-        if (!resident[batch.Index])
+        var needs = SharedForward.For(fused.Cfg, fused.Head.Levels, group);
+        if (resident[batch.Index])
         {
-            var clock = Stopwatch.StartNew();
-            var (rows, levels) = Compute(SharedForward.For(fused.Cfg, fused.Head.Levels, group), images);
-            return new Lease(rows, levels, clock.Elapsed.Ticks / group.Count);
+            if (cached[batch.Index] is not { } entry)
+            {
+                var fill = Stopwatch.StartNew();
+                var (kept, keptLevels) = Compute(union, images);
+                foreach (var t in kept.Concat(keptLevels))
+                    t?.DetachFromDisposeScope();
+                entry = cached[batch.Index] = new CachedBatch(kept, keptLevels, fill.Elapsed.Ticks, Math.Max(1, remaining.Count));
+                FillTicks += entry.Ticks;
+                Bytes += kept.Concat(keptLevels).Sum(SizeOf);
+                PeakBytes = Math.Max(PeakBytes, Bytes);
+            }
+            if (Holds(entry, needs))
+                return new Lease(entry.Rows, entry.Levels, entry.Ticks / entry.Consumers);
         }
-        if (cached[batch.Index] is not { } entry)
-        {
-            var clock = Stopwatch.StartNew();
-            var (rows, levels) = Compute(union, images);
-            foreach (var t in rows.Concat(levels))
-                t?.DetachFromDisposeScope();
-            entry = cached[batch.Index] = new CachedBatch(rows, levels, clock.Elapsed.Ticks, remaining.Count);
-            FillTicks += entry.Ticks;
-            Bytes += rows.Concat(levels).Sum(SizeOf);
-            PeakBytes = Math.Max(PeakBytes, Bytes);
-        }
-        return new Lease(entry.Rows, entry.Levels, entry.Ticks / entry.Consumers);
+        // Not kept, or the kept rows lack what this group reads (a variant never announced, or asked for again after
+        // its rows were released): compute what the group reads, for this call only.
+        var clock = Stopwatch.StartNew();
+        var (rows, levels) = Compute(needs, images);
+        return new Lease(rows, levels, clock.Elapsed.Ticks / group.Count);
     }
+
+    /// <summary>Adds variants still to come: what they read is kept from now on (batches filled before are not refilled).</summary>
+    public void Expect(IEnumerable<SensitivityVariant> variants)
+    {
+        remaining.AddRange(variants.Where(v => !remaining.Contains(v)));
+        union = SharedForward.For(fused.Cfg, fused.Head.Levels, remaining);
+    }
+
+    private static bool Holds(CachedBatch entry, SharedForward needs) =>
+        needs.Keep.Select((keep, r) => !keep || entry.Rows[r] is not null).All(held => held)
+        && needs.LevelShared.Select((shared, i) => !shared || entry.Levels[i] is not null).All(held => held);
 
     /// <summary>Releases what only <paramref name="variant"/> and variants finished before it read.</summary>
     public void Finished(SensitivityVariant variant)

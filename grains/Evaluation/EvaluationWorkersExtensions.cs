@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime;
+using PruneCluster.Engine.Artifacts;
+using PruneCluster.Engine.Runtime;
 
 namespace PruneCluster.Grains.Evaluation;
 
@@ -16,6 +18,19 @@ public static class EvaluationWorkersExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<EvaluationWorkers>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<EvaluationWorkers>());
+        return silo;
+    }
+
+    /// <summary>
+    /// Evaluates with the engine (<see cref="EngineVariantEvaluator"/>): models from the artifact store at
+    /// <paramref name="artifacts"/>, one engine runtime for the silo's slots.
+    /// </summary>
+    public static ISiloBuilder AddEngineEvaluator(this ISiloBuilder silo, string artifacts)
+    {
+        silo.Services.AddSingleton(new ArtifactStore(artifacts));
+        silo.Services.AddSingleton(_ => EngineRuntime.ForProcess());
+        silo.Services.AddSingleton<IVariantEvaluator>(s => new EngineVariantEvaluator(
+            s.GetRequiredService<ArtifactStore>(), s.GetRequiredService<EngineRuntime>(), s.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString()));
         return silo;
     }
 }

@@ -11,13 +11,16 @@ namespace PruneCluster.Grains.Evaluation;
 /// while renewing the lease, then hand the result to the aggregator. The grain calls stay off the slot's critical
 /// path: while a task is evaluated the next one is leased (prefetch), and the result of the last one is delivered in
 /// the background, retried until it is in. An evaluation that throws is reported (<c>Fail</c>) and the slot goes on;
-/// the aggregator gives the variant up after a few failures. Failed grain calls are retried after a pause; the lease
+/// the aggregator gives the variant up after a few failures. An evaluator that refuses the work on this silo
+/// (<see cref="EvaluationRefusedException"/>: other data, a missing artifact) hands the lease back and the slot takes no
+/// more work from that iteration, so that silos that can do it do. Failed grain calls are retried after a pause; the lease
 /// protocol makes every step safe to repeat.
 /// </summary>
 public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, SlotJobs? jobs, EvaluationWorkerOptions options, ILogger logger)
 {
     private readonly ConcurrentDictionary<string, Lease> held = new();
     private readonly List<Task> deliveries = [];
+    private readonly ConcurrentDictionary<string, bool> refused = new();
     private string? currentIteration;
     private string? prefetched;
 
@@ -53,11 +56,18 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                 }
                 if (!held.ContainsKey(lease.Id))
                     continue;   // a prefetched lease that was taken back before its turn
+                if (refused.ContainsKey(lease.Task.Key.IterationKey))
+                {
+                    deliveries.Add(HandBack(lease, abandon));   // prefetched before its iteration was refused
+                    continue;
+                }
                 prefetched = null;
                 var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, stopping));
                 next = Prefetch();
                 var result = await WhileRenewing(lease, evaluation, stopping);
-                if (result is null)
+                if (result is null && evaluation.Exception!.InnerException is EvaluationRefusedException refusal)
+                    deliveries.Add(Refuse(lease, refusal, abandon));
+                else if (result is null)
                     deliveries.Add(ReportFailure(lease, evaluation.Exception!.InnerException!, abandon));
                 else
                     deliveries.Add(Deliver(lease, result, abandon));
@@ -103,10 +113,10 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
 
     private async Task<Lease?> NextLease()
     {
-        if (currentIteration is { } current && await grains.GetGrain<ISensitivityIterationGrain>(current).Lease(silo, slot.Index) is { } next)
+        if (currentIteration is { } current && !refused.ContainsKey(current) && await grains.GetGrain<ISensitivityIterationGrain>(current).Lease(silo, slot.Index) is { } next)
             return next;
         currentIteration = null;
-        foreach (var key in await grains.GetGrain<IWorkBoardGrain>(0).OpenIterations())
+        foreach (var key in (await grains.GetGrain<IWorkBoardGrain>(0).OpenIterations()).Where(key => !refused.ContainsKey(key)))
         {
             if (await grains.GetGrain<ISensitivityIterationGrain>(key).Lease(silo, slot.Index) is { } lease)
             {
@@ -158,6 +168,23 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
     {
         var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
         await Retry(() => iteration.Complete(lease.Id, result), "deliver the result of " + lease.Task.Key.GrainKey, abandon);
+        held.TryRemove(lease.Id, out _);
+    }
+
+    // This silo cannot do the iteration's work: not the variant's fault, so no Fail (which would count against it on
+    // every silo); the task waits again at once for a silo that can.
+    private Task Refuse(Lease lease, EvaluationRefusedException refusal, CancellationToken abandon)
+    {
+        var iteration = lease.Task.Key.IterationKey;
+        refused[iteration] = true;
+        logger.LogError("Slot {Slot} on {Device} refuses the work of iteration {Iteration}: {Reason}", slot.Index, slot.Device, iteration, refusal.Message);
+        return HandBack(lease, abandon);
+    }
+
+    private async Task HandBack(Lease lease, CancellationToken abandon)
+    {
+        var iteration = grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey);
+        await Retry(() => iteration.Release(lease.Id), "hand back the lease of " + lease.Task.Key.GrainKey, abandon);
         held.TryRemove(lease.Id, out _);
     }
 

@@ -20,7 +20,7 @@ public sealed class DatasetSynthCliTests : IDisposable
         Assert.Contains("[12/12] images", run.Stderr); // progress lines when stderr is not a terminal
         var data = DataYaml.Load(Path.Combine(folder, "data.yaml"));
         Assert.Equal(["circle", "square", "triangle"], data.Names);
-        using var val = ValidationSet.Load(data, "val", 96, 4, options: new ValidationSetOptions { ShareDecodedImages = false });
+        using var val = ValidationSet.Load(data, "val", 96, 4, options: new ValidationSetOptions());
         Assert.Empty(val.Issues);
         Assert.Equal(3, val.Images.Count);
 

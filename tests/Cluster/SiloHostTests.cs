@@ -30,7 +30,9 @@ public sealed class SiloHostTests
 
     [Theory]
     [InlineData("--devices", "gpu0", "--devices: 'gpu0' is not a device")]
-    [InlineData("--slots-per-device", "2", "needs an evaluator")]
+    [InlineData("--slots-per-device", "2", "pass --artifacts DIR")] // the engine evaluator is the default
+    [InlineData("--artifacts", "/nonexistent/artifacts", "--artifacts /nonexistent/artifacts: folder not found")]
+    [InlineData("--evaluator", "magic", "--evaluator: 'magic' is not an evaluator")]
     [InlineData("--redis", "localhost", "--redis: 'localhost' is not host:port")]
     [InlineData("--colour", "red", "unknown option '--colour'")]
     public void BadOptionIsOneLineAndExitCode2(string option, string value, string message)

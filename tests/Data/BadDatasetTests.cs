@@ -143,7 +143,7 @@ public sealed class BadDatasetTests
         set.WriteFile("val.txt", $"./images/val/kept.jpg\n./images/val/gone.jpg\n{set.PathOf("images/val/broken.jpg")}\n");
         var data = DataYaml.Load(set.WriteYaml(val: "val.txt"));
 
-        using var loaded = ValidationSet.Load(data, "val", 320, 32, options: new ValidationSetOptions { ShareDecodedImages = false });
+        using var loaded = ValidationSet.Load(data, "val", 320, 32, options: new ValidationSetOptions());
 
         Assert.Equal(kept, Assert.Single(loaded.Images).Path);
         var missing = Assert.Single(loaded.Issues, i => i.Kind == DatasetIssueKind.MissingImage);

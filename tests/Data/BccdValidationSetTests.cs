@@ -135,7 +135,7 @@ public sealed class BccdValidationSetTests : IClassFixture<BccdValidationSetTest
     [Fact]
     public void Second_load_of_the_same_split_shares_the_decoded_pixels()
     {
-        using var again = ValidationSet.Load(DataYaml.Load(SharedData.Dataset("bccd/bccd.yaml")), "val", 320, 32);
+        using var again = ValidationSet.Load(DataYaml.Load(SharedData.Dataset("bccd/bccd.yaml")), "val", 320, 32, options: TestImageCache.Options);
 
         Assert.Equal(ImageCacheSource.Memory, again.Source);
         Assert.True(again.Batches[0].Pixels.Span.Overlaps(_set.Batches[0].Pixels.Span));
@@ -144,7 +144,7 @@ public sealed class BccdValidationSetTests : IClassFixture<BccdValidationSetTest
 
     public sealed class Val320 : IDisposable
     {
-        public ValidationSet Set { get; } = ValidationSet.Load(DataYaml.Load(SharedData.Dataset("bccd/bccd.yaml")), "val", 320, 32);
+        public ValidationSet Set { get; } = ValidationSet.Load(DataYaml.Load(SharedData.Dataset("bccd/bccd.yaml")), "val", 320, 32, options: TestImageCache.Options);
 
         public void Dispose() => Set.Dispose();
     }

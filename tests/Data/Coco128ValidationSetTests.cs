@@ -14,7 +14,7 @@ public sealed class Coco128ValidationSetTests
         var images = Directory.GetFiles(SharedData.Dataset("coco128/images/train2017"), "*.jpg");
         var expectedLabels = images.Select(YoloLabelPaths.ForImage).Where(File.Exists).Sum(f => File.ReadAllLines(f).Count(l => l.Trim().Length > 0));
 
-        using var set = ValidationSet.Load(DataYaml.Load(Yaml), "val", 640, 32);
+        using var set = ValidationSet.Load(DataYaml.Load(Yaml), "val", 640, 32, options: TestImageCache.Options);
 
         Assert.Equal(images.Length, set.Images.Count);
         Assert.Equal(expectedLabels, set.LabelCount);
@@ -28,7 +28,7 @@ public sealed class Coco128ValidationSetTests
         var ratios = Directory.GetFiles(SharedData.Dataset("coco128/images/train2017"), "*.jpg")
             .Select(JpegHeader.Size).Select(s => (double)s.Height / s.Width).Order().ToList();
 
-        using var set = ValidationSet.Load(DataYaml.Load(Yaml), "val", 640, 32);
+        using var set = ValidationSet.Load(DataYaml.Load(Yaml), "val", 640, 32, options: TestImageCache.Options);
 
         Assert.Equal(ratios, set.Images.Select(i => (double)i.OriginalHeight / i.OriginalWidth));
         Assert.Equal(RectBatchShapes.Compute(ratios, 32, 640, 32, 0.5), set.Batches.Select(b => (b.Height, b.Width)));

@@ -15,7 +15,7 @@ public sealed class ValidationSetCacheTests(ITestOutputHelper output)
     public void Cache_file_is_written_once_and_a_later_load_reads_the_same_pixels_from_it()
     {
         using var folder = new TempDataset();
-        var options = new ValidationSetOptions { CacheDirectory = folder.PathOf("cache"), ShareDecodedImages = false };
+        var options = new ValidationSetOptions { CacheDirectory = folder.PathOf("cache") };
         var data = DataYaml.Load(BccdYaml);
 
         using var first = ValidationSet.Load(data, "val", 320, 16, options: options);
@@ -34,7 +34,7 @@ public sealed class ValidationSetCacheTests(ITestOutputHelper output)
     public void Changed_settings_do_not_reuse_a_cache_file_of_other_settings()
     {
         using var folder = new TempDataset();
-        var options = new ValidationSetOptions { CacheDirectory = folder.PathOf("cache"), ShareDecodedImages = false };
+        var options = new ValidationSetOptions { CacheDirectory = folder.PathOf("cache") };
         var data = DataYaml.Load(BccdYaml);
 
         using var first = ValidationSet.Load(data, "test", 320, 32, options: options);
@@ -48,7 +48,7 @@ public sealed class ValidationSetCacheTests(ITestOutputHelper output)
     public void Damaged_cache_file_is_ignored_and_rewritten()
     {
         using var folder = new TempDataset();
-        var options = new ValidationSetOptions { CacheDirectory = folder.PathOf("cache"), ShareDecodedImages = false };
+        var options = new ValidationSetOptions { CacheDirectory = folder.PathOf("cache") };
         var data = DataYaml.Load(BccdYaml);
         using (ValidationSet.Load(data, "test", 320, 64, options: options)) { }
         var file = Assert.Single(Directory.GetFiles(folder.PathOf("cache")));
@@ -82,11 +82,12 @@ public sealed class ValidationSetCacheTests(ITestOutputHelper output)
         var data = DataYaml.Load(BccdYaml);
         using (torch.zeros(1)) { } // load libtorch before timing
         var clock = Stopwatch.StartNew();
-        using var decoded = ValidationSet.Load(data, "val", imgSize, 32, options: new ValidationSetOptions { ShareDecodedImages = false });
+        using var decoded = ValidationSet.Load(data, "val", imgSize, 32, options: new ValidationSetOptions());
         var decodeTime = clock.Elapsed;
-        using var shared = ValidationSet.Load(data, "val", imgSize, 32);
+        var cache = new ValidationSetOptions { SharedImages = new DecodedImageCache() };
+        using var shared = ValidationSet.Load(data, "val", imgSize, 32, options: cache);
         clock.Restart();
-        using var sharedAgain = ValidationSet.Load(data, "val", imgSize, 32);
+        using var sharedAgain = ValidationSet.Load(data, "val", imgSize, 32, options: cache);
         var sharedTime = clock.Elapsed;
         var tensorTimes = Enumerable.Range(0, 3).Select(_ =>
         {

@@ -1,6 +1,7 @@
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
+using PruneCluster.Tests.Support;
 
 namespace PruneCluster.Tests.Evaluation;
 
@@ -15,7 +16,7 @@ public sealed class BccdEvaluationFixture : IDisposable
         Loaded = ModelFile.Load(BccdGolden.Weights);
         Loaded.Model.Fuse();
         Data = DataYaml.Load(BccdGolden.DataYaml);
-        Set = ValidationSet.Load(Data, "val", BccdGolden.ImageSize, BccdGolden.BatchSize, ModelEvaluator.GridSize(Loaded.Model));
+        Set = ValidationSet.Load(Data, "val", BccdGolden.ImageSize, BccdGolden.BatchSize, ModelEvaluator.GridSize(Loaded.Model), options: TestImageCache.Options);
         Progress = [];
         Result = ModelEvaluator.Evaluate(Loaded.Model, Set, new EvaluationOptions(), new ListProgress(Progress));
     }

@@ -1,5 +1,6 @@
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
+using PruneCluster.Tests.Support;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Tests.Evaluation;
@@ -12,7 +13,7 @@ public sealed class DetectionScorerTests : IDisposable
 {
     private const int ClassCount = 3;
     private readonly ValidationSet _set = ValidationSet.Load(
-        DataYaml.Load(BccdGolden.DataYaml), "val", BccdGolden.ImageSize, BccdGolden.BatchSize);
+        DataYaml.Load(BccdGolden.DataYaml), "val", BccdGolden.ImageSize, BccdGolden.BatchSize, options: TestImageCache.Options);
 
     public void Dispose() => _set.Dispose();
 

@@ -66,7 +66,7 @@ public sealed class RankingAcrossCommandsTests : IDisposable
             "--criterion", ((int)criterion).ToString(System.Globalization.CultureInfo.InvariantCulture), option, value, "--save", saved);
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var pruned = ModelFile.Load(saved);
-        using var set = ValidationSet.Load(data, "val", Img, 8, ModelEvaluator.GridSize(pruned.Model), options: new ValidationSetOptions { ShareDecodedImages = false });
+        using var set = ValidationSet.Load(data, "val", Img, 8, ModelEvaluator.GridSize(pruned.Model), options: new ValidationSetOptions());
         return ModelEvaluator.Evaluate(pruned.Model.Fuse(), set, new EvaluationOptions { MeasureModel = false }).Metrics.Map;
     }
 }

@@ -64,7 +64,7 @@ public sealed class SyntheticDatasetTests(SyntheticDatasetFixture fixture) : ICl
     public void TheValidationSetLoadsEverySplitWithoutIssues(string split)
     {
         var data = DataYaml.Load(fixture.Summary.DataYaml);
-        using var set = ValidationSet.Load(data, split, fixture.Options.ImageSize, 8, options: new ValidationSetOptions { ShareDecodedImages = false });
+        using var set = ValidationSet.Load(data, split, fixture.Options.ImageSize, 8, options: new ValidationSetOptions());
         Assert.Empty(set.Issues);
         var expectedImages = split == "train" ? fixture.Options.TrainImages : fixture.Options.ValImages;
         var expectedObjects = split == "train" ? fixture.Summary.TrainObjects : fixture.Summary.ValObjects;
