@@ -25,9 +25,9 @@ public static class CampaignStatuses
             _ => (CampaignPhase.Finished, record.Iterations.Count),
         };
         JobStatus? job = null;
-        if (JobOf(step) is { } running)
+        if (JobOf(step) is { } current)
         {
-            job = await grains.GetGrain<IJobGrain>(new JobKey(id, running.Iteration, running.Kind, state.Generation).GrainKey).GetStatus();
+            job = await grains.GetGrain<IJobGrain>(new JobKey(id, current.Iteration, current.Kind, state.Generation).GrainKey).GetStatus();
             if (job.State == JobState.NotSubmitted)
                 job = null;
         }
