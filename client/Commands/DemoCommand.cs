@@ -27,8 +27,8 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
         [CommandOption("--images <N>")]
         [Description("Synthetic images (a fifth are val)")]
-        [DefaultValue(80)]
-        public int Images { get; init; } = 80;
+        [DefaultValue(64)]
+        public int Images { get; init; } = 64;
 
         [CommandOption("--img <PIXELS>")]
         [Description("Image size of the data, the training and every evaluation (a multiple of 32)")]
@@ -37,8 +37,8 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
         [CommandOption("--baseline-epochs <N>")]
         [Description("Epochs of the baseline training")]
-        [DefaultValue(6)]
-        public int BaselineEpochs { get; init; } = 6;
+        [DefaultValue(4)]
+        public int BaselineEpochs { get; init; } = 4;
 
         [CommandOption("--device <DEVICE>")]
         [Description("cpu or cuda:N")]
