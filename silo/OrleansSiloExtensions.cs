@@ -3,6 +3,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using PruneCluster.Grains;
 using PruneCluster.Grains.Evaluation;
+using PruneCluster.Grains.Hosting;
 using PruneCluster.Grains.Simulation;
 using StackExchange.Redis;
 
@@ -30,7 +31,7 @@ public static class OrleansSiloExtensions
             silo.AddDashboard(o => o.HideTrace = true);
             silo.AddEvaluationWorkers(o => (o.Devices, o.SlotsPerDevice) = (options.Devices, options.SlotsPerDevice));
             if (options.Evaluator == "engine")
-                silo.AddEngineEvaluator(options.Artifacts!);
+                silo.AddEngineEvaluator(options.Artifacts!).AddCampaignJobs();   // campaign jobs need the engine too
             else
                 silo.Services.AddSingleton<IVariantEvaluator>(new SimulatedEvaluator(TimeSpan.FromMilliseconds(options.SimulatedMsPerGflop)));
         });

@@ -1,4 +1,5 @@
 using PruneCluster.Client.Commands;
+using PruneCluster.Client.Commands.Campaign;
 using PruneCluster.Engine.Runtime;
 using Spectre.Console.Cli;
 
@@ -30,10 +31,18 @@ public static class CliApp
                 .WithData(runtime);
             config.AddCommand<SelectCommand>("select").WithDescription("The paper's layer selection from sensitivity-analysis results.")
                 .WithData((Func<string, int, (long Params, double Gflops, int PrunableLayers)>)SelectModelStats.Read);
+            config.AddCommand<DemoCommand>("demo").WithDescription("Synthetic data, a short baseline training and a two-iteration campaign on the embedded cluster, in minutes on a CPU.");
             config.AddBranch("campaign", campaign =>
             {
-                campaign.SetDescription("The iterative prune / fine-tune campaign.");
+                campaign.SetDescription("The iterative prune / fine-tune campaign: `run` on this machine, or `start` … on a cluster (--cluster) or an embedded one (docs/cluster.md).");
                 campaign.AddCommand<CampaignRunCommand>("run").WithDescription("Runs a campaign on this machine (sensitivity → selection → prune → fine-tune, until a stop rule), resumable; writes report.md/.html/.json.");
+                campaign.AddCommand<CampaignStartCommand>("start").WithDescription("Checks the inputs, uploads the weights and starts a campaign; embedded: runs it in the foreground.");
+                campaign.AddCommand<CampaignStatusCommand>("status").WithDescription("Phase, step, baseline and iterations of a campaign (--watch follows it).");
+                campaign.AddCommand<CampaignTableCommand>("table").WithDescription("An iteration's ranked layer table (rate, mAP, ΔmAP, params and GFLOPs removed, score, selected).");
+                campaign.AddCommand<CampaignListCommand>("list").WithDescription("The campaigns of the cluster (or of --dir) with their phase.");
+                campaign.AddCommand<CampaignCancelCommand>("cancel").WithDescription("Stops a campaign at its next step and cancels its running job; resumable.");
+                campaign.AddCommand<CampaignResumeCommand>("resume").WithDescription("Continues a cancelled, failed or interrupted campaign where it was.");
+                campaign.AddCommand<CampaignResultsCommand>("results").WithDescription("Writes a campaign's report, record, checkpoints and sensitivity files to a folder.");
             });
             config.AddBranch("dataset", dataset =>
             {

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using PruneCluster.Client.Cluster;
+using PruneCluster.Engine.Artifacts;
 using PruneCluster.Engine.Campaign;
 using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Data;
@@ -27,8 +29,9 @@ public static partial class UserErrors
         switch (inner)
         {
             case CheckpointException or NpyFileException or ModelConfigException or PruningException or DatasetException or EvaluationException
-                or MetricsFileException or SensitivityDataException or HyperparameterException or CampaignSpecException or FileNotFoundException or DirectoryNotFoundException
-                or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException:
+                or MetricsFileException or SensitivityDataException or HyperparameterException or FileNotFoundException or DirectoryNotFoundException
+                or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException
+                or ClusterException or CampaignSpecException or ArtifactException:
                 Console.Error.WriteLine($"error: {WithOption(inner.Message, args)}");
                 return BadInput;
             default:

@@ -17,21 +17,26 @@ public static class CampaignSpecFile
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new CampaignSpecException($"campaign config {full} does not exist; pass a campaign.yaml (see README, Campaigns) or leave --config out for the defaults");
+        return Parse(File.ReadAllText(full), full);
+    }
+
+    /// <summary>Reads campaign.yaml text (the cluster sends it as text); <paramref name="source"/> names it in errors.</summary>
+    public static CampaignSpec Parse(string yaml, string source)
+    {
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(full);
-            stream.Load(reader);
+            stream.Load(new StringReader(yaml));
         }
         catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
-            throw new CampaignSpecException($"{full}: not valid YAML ({e.Message.ReplaceLineEndings(" ")}); fix the syntax", e);
+            throw new CampaignSpecException($"{source}: not valid YAML ({e.Message.ReplaceLineEndings(" ")}); fix the syntax", e);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return CampaignSpec.Default;
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new CampaignSpecException($"{full}: expected a mapping with sections sensitivity, selection, fine_tune, stop");
-        return Parse(new Reader(full), root);
+            throw new CampaignSpecException($"{source}: expected a mapping with sections sensitivity, selection, fine_tune, stop");
+        return Parse(new Reader(source), root);
     }
 
     private static CampaignSpec Parse(Reader file, YamlMappingNode root)

@@ -5,7 +5,7 @@ namespace PruneCluster.Engine.Checkpoints;
 /// content goes to a temporary file in the same folder (same file system, so the rename is atomic) which then
 /// replaces the target.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> writeContent)
     {

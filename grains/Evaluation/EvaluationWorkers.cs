@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using PruneCluster.Grains.Contracts;
+using PruneCluster.Grains.Jobs;
 
 namespace PruneCluster.Grains.Evaluation;
 
@@ -14,6 +16,7 @@ namespace PruneCluster.Grains.Evaluation;
 public sealed class EvaluationWorkers(
     IGrainFactory grains,
     IVariantEvaluator evaluator,
+    IServiceProvider services,
     IOptions<EvaluationWorkerOptions> options,
     ILocalSiloDetails silo,
     ILogger<EvaluationWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -31,7 +34,8 @@ public sealed class EvaluationWorkers(
         var name = silo.SiloAddress.ToString();
         foreach (var slot in options.Value.Slots())
         {
-            var worker = new SlotWorker(slot, name, grains, evaluator, options.Value, logger);
+            var jobs = services.GetService<ICampaignJobRunner>() is { } runner ? new SlotJobs(slot, name, grains, runner, logger) : null;
+            var worker = new SlotWorker(slot, name, grains, evaluator, jobs, options.Value, logger);
             workers.Add(worker);
             loops.Add(Task.Run(() => worker.RunAsync(stopping.Token, abandon.Token), CancellationToken.None));
         }
@@ -61,6 +65,17 @@ public sealed class EvaluationWorkers(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning("Could not hand back lease {Lease} of {Iteration}: {Error}; it will expire.", lease.Id, lease.Task.Key.IterationKey, e.Message);
+            }
+        }
+        foreach (var held in workers.Select(w => w.HeldJob).OfType<(string Job, string LeaseId)>())
+        {
+            try
+            {
+                await grains.GetGrain<IJobGrain>(held.Job).Release(held.LeaseId).WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Could not hand back job {Job}: {Error}; its lease will expire.", held.Job, e.Message);
             }
         }
     }

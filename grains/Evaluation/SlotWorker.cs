@@ -3,11 +3,12 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PruneCluster.Grains.Contracts;
+using PruneCluster.Grains.Jobs;
 
 namespace PruneCluster.Grains.Evaluation;
 
 /// <summary>
-/// One evaluation slot's loop: lease the largest waiting task of an open iteration, evaluate it on the slot's thread
+/// One evaluation slot's loop: run a waiting campaign job if there is one (<see cref="SlotJobs"/>), else lease the largest waiting task of an open iteration, evaluate it on the slot's thread
 /// while renewing the lease, then hand the result to the aggregator. The grain calls stay off the slot's critical
 /// path: while a task is evaluated the next one is taken (prefetch; leases come <see cref="EvaluationWorkerOptions.Prefetch"/>
 /// at a time, so short tasks cost a fraction of a lease call each), and the result of the last one is delivered in the
@@ -17,7 +18,7 @@ namespace PruneCluster.Grains.Evaluation;
 /// more work from that iteration, so that silos that can do it do. Failed grain calls are retried after a pause; the lease
 /// protocol makes every step safe to repeat.
 /// </summary>
-public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, EvaluationWorkerOptions options, ILogger logger)
+public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grains, IVariantEvaluator evaluator, SlotJobs? jobs, EvaluationWorkerOptions options, ILogger logger)
 {
     private readonly ConcurrentDictionary<string, Lease> held = new();
     private readonly List<Task> deliveries = [];
@@ -29,6 +30,9 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
 
     /// <summary>The leases this slot holds and has not completed (read by the shutdown path to hand them back).</summary>
     public IReadOnlyCollection<Lease> Held => [.. held.Values];
+
+    /// <summary>The campaign job this slot runs now, if any (handed back on a graceful stop).</summary>
+    public (string Job, string LeaseId)? HeldJob => jobs?.Held;
 
     /// <summary>Finishes once every result this slot evaluated is delivered, or given up when <c>abandon</c> fires.</summary>
     public Task Delivered() => Task.WhenAll(deliveries);
@@ -43,6 +47,9 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         {
             try
             {
+                // Campaign jobs first (a slot holding a prefetched variant lease evaluates it first).
+                if (next is null && jobs is not null && await jobs.TryRunOne(thread, stopping))
+                    continue;
                 var lease = next is null ? await TakeLease() : await next;
                 next = null;
                 deliveries.RemoveAll(d => d.IsCompleted);

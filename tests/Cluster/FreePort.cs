@@ -1,15 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace PruneCluster.Tests.Cluster;
 
 /// <summary>A loopback TCP port nobody listens on right now.</summary>
 public static class FreePort
 {
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Next() => Client.Cluster.LoopbackPort.Free();
 }
