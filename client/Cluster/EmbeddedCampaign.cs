@@ -6,7 +6,7 @@ namespace PruneCluster.Client.Cluster;
 /// <summary>Starts a checked campaign on a new embedded cluster under <paramref name="dir"/> and runs it in the foreground (start, demo).</summary>
 public static class EmbeddedCampaign
 {
-    public static async Task<int> Run(CampaignInputs inputs, string dir, string? artifacts, string device, int slots, CancellationToken cancellationToken)
+    public static async Task<int> Run(CheckedCampaignStart inputs, string dir, string? artifacts, string device, int slots, CancellationToken cancellationToken)
     {
         var id = inputs.NewId();
         var folder = Path.GetFullPath(Path.Combine(dir, id));

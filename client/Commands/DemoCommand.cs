@@ -89,7 +89,7 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             stop:
               max_iterations: 2
             """);
-        var inputs = CampaignInputs.Check(baseline.Checkpoint, data.DataYaml, config, "demo");
+        var inputs = CheckedCampaignStart.Check(baseline.Checkpoint, data.DataYaml, config, "demo");
         var exit = await EmbeddedCampaign.Run(inputs, Path.Combine(root, "campaigns"), null, settings.Device, 1, cancellationToken);
         Console.Error.WriteLine($"demo finished in {Elapsed(clock)}");
         return exit;

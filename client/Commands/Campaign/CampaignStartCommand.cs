@@ -58,7 +58,7 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var inputs = CampaignInputs.Check(settings.Weights, settings.Data, settings.Config, settings.Name);
+        var inputs = CheckedCampaignStart.Check(settings.Weights, settings.Data, settings.Config, settings.Name);
         if (settings.Cluster is { } cluster)
         {
             var id = inputs.NewId();

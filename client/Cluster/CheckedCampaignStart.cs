@@ -13,9 +13,9 @@ namespace PruneCluster.Client.Cluster;
 /// A campaign's inputs, every one checked here before anything starts: the spec parses, the data yaml and both its
 /// splits are readable, the weights load and have the data's class count. Then the weights go into the artifact store.
 /// </summary>
-public sealed record CampaignInputs(string Weights, string DataYaml, string DataDigest, string SpecYaml, string Name)
+public sealed record CheckedCampaignStart(string Weights, string DataYaml, string DataDigest, string SpecYaml, string Name)
 {
-    public static CampaignInputs Check(string? weights, string? data, string? config, string? name)
+    public static CheckedCampaignStart Check(string? weights, string? data, string? config, string? name)
     {
         if (weights is null)
             throw new ClusterException("--weights is required: the trained checkpoint the campaign starts from");
@@ -37,7 +37,7 @@ public sealed record CampaignInputs(string Weights, string DataYaml, string Data
             throw new ClusterException($"--weights {weights}: file not found; give a trained checkpoint (.pt)");
         using (var loaded = ModelFile.Load(checkpoint))
             ModelEvaluator.CheckClassCount(loaded.Model, dataYaml, checkpoint);
-        return new CampaignInputs(checkpoint, yaml, digest, specYaml, name ?? Path.GetFileNameWithoutExtension(checkpoint));
+        return new CheckedCampaignStart(checkpoint, yaml, digest, specYaml, name ?? Path.GetFileNameWithoutExtension(checkpoint));
     }
 
     /// <summary>A new campaign id: the name made safe for folders and keys, and six random hex digits.</summary>
