@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
+using PruneCluster.Engine.Export;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
@@ -27,7 +28,7 @@ public static partial class UserErrors
         {
             case CheckpointException or NpyFileException or ModelConfigException or PruningException or DatasetException or EvaluationException
                 or MetricsFileException or SensitivityDataException or HyperparameterException or FileNotFoundException or DirectoryNotFoundException
-                or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException:
+                or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException or OnnxExportException:
                 Console.Error.WriteLine($"error: {WithOption(inner.Message, args)}");
                 return BadInput;
             default:

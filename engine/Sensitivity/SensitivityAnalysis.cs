@@ -191,9 +191,9 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         var group = graph.GroupOf(v.Layer);
         var channels = graph.Layers[v.Layer].Unit.OutChannels;
         long[] removed = [];
-        if (Pruner.SkipReason(v.Rate, channels) == null)
+        if (Pruner.SkipReason(v.Rate, channels, options.RoundTo) == null)
         {
-            var kept = Importance.Keep(graph, v.Layer, Pruner.FiltersToRemove(v.Rate, channels)).ToHashSet();
+            var kept = Importance.Keep(graph, v.Layer, Pruner.FiltersToRemove(v.Rate, channels, options.RoundTo)).ToHashSet();
             removed = Enumerable.Range(0, (int)channels).Select(i => (long)i).Where(i => !kept.Contains(i)).ToArray();
         }
         var affected = AffectedRows(group.Select(i => graph.Layers[i].YamlLayer));
@@ -295,7 +295,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
     private (YoloModel Model, PruningPlan Plan) PrunedCopy(SensitivityVariant variant)
     {
         var copy = ModelBuilder.Copy(Model);
-        var plan = Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], Importance);
+        var plan = Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], Importance, options.RoundTo);
         copy.Fuse().eval();
         return (copy, plan);
     }
@@ -305,7 +305,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         using var copy = ModelBuilder.Copy(Model);
         var graph = ConnectivityGraph.Build(copy);
         var baseline = ModelMeasure.Measure(copy, imgSize);
-        var plan = Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], Importance);
+        var plan = Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], Importance, options.RoundTo);
         var measured = ModelMeasure.Measure(copy, imgSize);
         // As the paper's test.py: a fresh data loader (decode and letterbox every image again) per evaluation.
         using var set = ValidationSet.Load(data, "val", imgSize, batchSize, gridSize, options: new ValidationSetOptions { ShareDecodedImages = false });

@@ -40,6 +40,9 @@ public sealed class DownC : YoloLayer
 
     public override double StrideFactor => k;
 
+    /// <summary>Size and stride of the max pool in front of cv3.</summary>
+    internal long PoolSize => k;
+
     public void Fuse()
     {
         foreach (var (_, unit) in ConvUnits)

@@ -12,22 +12,30 @@ public sealed class PassThroughLayer : YoloLayer
     private readonly Module<Tensor, Tensor> m;
     private readonly double strideFactor;
 
-    private PassThroughLayer(string name, Module<Tensor, Tensor> m, double strideFactor) : base(name)
+    private PassThroughLayer(string name, Module<Tensor, Tensor> m, double strideFactor, long kernel) : base(name)
     {
+        Kind = name;
+        Kernel = kernel;
         this.m = m;
         this.strideFactor = strideFactor;
         RegisterComponents();
     }
 
     /// <summary>yolov7 <c>MP(k)</c>: k×k max pool with stride k.</summary>
-    public static PassThroughLayer MP(long k = 2) => new("MP", MaxPool2d(k, k), k);
+    public static PassThroughLayer MP(long k = 2) => new("MP", MaxPool2d(k, k), k, k);
 
     /// <summary>yolov7 <c>SP(k, s)</c>: k×k max pool, stride s, same padding.</summary>
-    public static PassThroughLayer SP(long k = 3, long s = 1) => new("SP", new SeparableMaxPool2d(k, s, k / 2), s);
+    public static PassThroughLayer SP(long k = 3, long s = 1) => new("SP", new SeparableMaxPool2d(k, s, k / 2), s, k);
 
     /// <summary><c>nn.Upsample(None, scale, 'nearest')</c>.</summary>
     public static PassThroughLayer Upsample(double scale) =>
-        new("Upsample", nn.Upsample(scale_factor: [scale, scale], mode: UpsampleMode.Nearest), 1 / scale);
+        new("Upsample", nn.Upsample(scale_factor: [scale, scale], mode: UpsampleMode.Nearest), 1 / scale, 0);
+
+    /// <summary>MP, SP or Upsample.</summary>
+    internal string Kind { get; }
+
+    /// <summary>The pool size of MP and SP (SP pads it by k/2); 0 for Upsample, whose scale is 1 / <see cref="StrideFactor"/>.</summary>
+    internal long Kernel { get; }
 
     public override Tensor forward(IReadOnlyList<Tensor> inputs) => m.forward(inputs[0]);
 
