@@ -63,9 +63,9 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         string Shape(Onnx.ValueInfoProto v) => "[" + string.Join(", ", v.Type.TensorType.Shape.Dim.Select(d => d.DimParam is { Length: > 0 } p ? p : d.DimValue.ToString())) + "]";
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(settings.Onnx!)}[/] ({new FileInfo(settings.Onnx!).Length / 1e6:F1} MB, opset {settings.Opset}, {onnx.Graph.Node.Count} nodes)");
         foreach (var input in onnx.Graph.Input)
-            AnsiConsole.MarkupLine($"  input  {input.Name} {Shape(input)} float32");
+            AnsiConsole.MarkupLine($"  input  {Markup.Escape(input.Name)} {Markup.Escape(Shape(input))} float32");
         foreach (var output in onnx.Graph.Output)
-            AnsiConsole.MarkupLine($"  output {output.Name} {Shape(output)} float32");
+            AnsiConsole.MarkupLine($"  output {Markup.Escape(output.Name)} {Markup.Escape(Shape(output))} float32");
         return 0;
     }
 }

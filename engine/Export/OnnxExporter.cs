@@ -19,7 +19,8 @@ namespace PruneCluster.Engine.Export;
 /// computes it. Input <c>images</c> [B, 3, img, img] float32; output <c>output</c> [B, N, nc + 5] (xywh in input
 /// pixels, sigmoid objectness and class scores), or with <see cref="OnnxExportOptions.Decode"/> off
 /// <c>raw0</c>, <c>raw1</c>, … [B, anchors, ny, nx, nc + 5] (before the sigmoid). Each conv node is named
-/// <c>conv{index}_{path}</c> after its entry in the paper's conv-layer list (<see cref="ConvIndexOf"/> reads it back).
+/// <c>conv{index}_{path}</c> after its entry in the paper's conv-layer list, and so are its output and activation
+/// values (<see cref="ConvIndexOf"/> reads the index back from any of them).
 /// </summary>
 public static partial class OnnxExporter
 {
@@ -169,27 +170,30 @@ public static partial class OnnxExporter
             if (conv.bias is { } bias)
                 inputs.Add(b.Floats($"{layer.Path}.bias", Floats(bias), bias.shape));
             var (k, s, p, d) = (conv.kernel_size, conv.stride, conv.padding!, conv.dilation);
-            return b.Node("Conv", inputs, name, null,
+            return b.Node("Conv", inputs, name, name,
                 B.Ints("kernel_shape", k[0], k[1]), B.Ints("strides", s[0], s[1]), B.Ints("pads", p[0], p[1], p[0], p[1]),
                 B.Ints("dilations", d[0], d[1]), B.Int("group", conv.groups));
         }
 
+        // The activation's values are named after the conv's (x): ONNX Runtime names a conv it fuses or re-lays out
+        // after its output value, and the profile must still map it to its conv layer.
         private string Activation(TorchSharp.torch.nn.Module<Tensor, Tensor> act, string x)
         {
+            var y = $"{x}_act";
             switch (act)
             {
                 case LeakyRelu l:
-                    return b.Node("LeakyRelu", [x], null, null, B.Float("alpha", (float)l.NegativeSlope));
+                    return b.Node("LeakyRelu", [x], null, y, B.Float("alpha", (float)l.NegativeSlope));
                 case SiLU:
-                    return b.Node("Mul", [x, b.Node("Sigmoid", [x])]);
+                    return b.Node("Mul", [x, b.Node("Sigmoid", [x], null, $"{x}_sigmoid")], null, y);
                 case ReLU:
-                    return b.Node("Relu", [x]);
+                    return b.Node("Relu", [x], null, y);
                 case Sigmoid:
-                    return b.Node("Sigmoid", [x]);
+                    return b.Node("Sigmoid", [x], null, y);
                 case Hardswish:
-                    return b.Node("HardSwish", [x]);
+                    return b.Node("HardSwish", [x], null, y);
                 case Mish:
-                    return b.Node("Mul", [x, b.Node("Tanh", [b.Node("Softplus", [x])])]);
+                    return b.Node("Mul", [x, b.Node("Tanh", [b.Node("Softplus", [x], null, $"{x}_softplus")], null, $"{x}_tanh")], null, y);
                 case Identity:
                     return x;
                 default:
