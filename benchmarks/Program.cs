@@ -17,6 +17,7 @@ using PruneCluster.Engine.Training.Data;
 // prunecluster-bench loader --data D [--img 320] [--batch 16] [--workers 2] [--epochs 3] [--cache 0|1]
 // prunecluster-bench synth [--images 1000] [--img 320] [--classes 4]
 // prunecluster-bench scaleout [--tasks 10000] [--silos 1,2,4,8] [--slots 2] [--ms-per-gflop 1]
+// prunecluster-bench latency --weights W [--img 640] [--threads 1] [--warmup 2] [--runs 10] [--profile-runs 3] [--target 0.5] [--round-to 8]
 NativeAllocator.KeepLargeBuffers(); // as the CLI does; see NativeAllocator
 var options = Arguments.Parse(args);
 TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
@@ -28,12 +29,13 @@ return options.Command switch
     "loader" => Loader(options),
     "synth" => Synth(options),
     "scaleout" => ScaleOut.Run(options),
+    "latency" => Latency.Run(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput|loader|synth|scaleout --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
+    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|throughput|loader|synth|scaleout|latency --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
     return 2;
 }
 

@@ -79,5 +79,9 @@ public sealed class RoundToTests : IDisposable
         var other = SensitivityIdentity.Measure(model.Path, data, img, 8, new SensitivityOptions([0.3], RoundTo: 16));
         var refused = Assert.Throws<SensitivityDataException>(() => new SensitivityFolder(Path.Combine(folder, "sa")).CheckResumable(other));
         Assert.Contains("round-to 8 → 16", refused.Message);
+        // select takes the analysis's rounding and refuses another one.
+        var select = CliRunner.Run("select", "--output", Path.Combine(folder, "sa"), "--round-to", "16");
+        Assert.Equal(2, select.ExitCode);
+        Assert.Contains("measured with --round-to 8, not 16", select.Stderr);
     }
 }
