@@ -125,6 +125,7 @@ public sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
                     Gflops = Math.Round(m.Gflops, 3),
                     MedianMs = Math.Round(m.Latency.MedianMs, 3),
                     P90Ms = Math.Round(m.Latency.P90Ms, 3),
+                    MedianCpuMs = Math.Round(m.Latency.MedianCpuMs, 3),
                     ConvMs = m.Latency.ConvTotalMs is { } c ? Math.Round(c, 3) : (double?)null,
                     ConvLayersMs = m.Latency.ConvMs.Count == 0 ? null : m.Latency.ConvMs.OrderBy(c => c.Key).ToDictionary(c => c.Key.ToString(CultureInfo.InvariantCulture), c => Math.Round(c.Value / settings.Batch, 4)),
                 }),

@@ -20,7 +20,7 @@ public static class LatencyBenchmark
         var bytes = onnx.ToByteArray();
         var input = new DenseTensor<float>(RandomImages(options), [options.Batch, 3, options.Img, options.Img]);
         var inputs = new[] { NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input) };
-        List<double> timed;
+        (List<double> Wall, List<double> Cpu) timed;
         using (var sessionOptions = SessionOptions(options))
         using (var session = new InferenceSession(bytes, sessionOptions))
             timed = Time(() => session.Run(inputs).Dispose(), options.Warmup, options.Runs, "", progress);
@@ -39,7 +39,7 @@ public static class LatencyBenchmark
                 Time(() => session.Run(inputs).Dispose(), 0, options.ProfileRuns + 1, "profiled ", progress);
                 trace = session.EndProfiling();
             }
-            return new LatencyResult(options.Batch, timed, OnnxProfile.ConvTimes(File.ReadAllText(trace), warmupRuns: 1));
+            return new LatencyResult(options.Batch, timed.Wall, timed.Cpu, OnnxProfile.ConvTimes(File.ReadAllText(trace), warmupRuns: 1));
         }
         finally
         {
@@ -54,7 +54,7 @@ public static class LatencyBenchmark
         using var x = tensor(RandomImages(options), [options.Batch, 3, options.Img, options.Img], device: device);
         using var _ = inference_mode();
         var timed = Time(() => model.forward(x).Dispose(), options.Warmup, options.Runs, "", progress);
-        return new LatencyResult(options.Batch, timed, new Dictionary<int, double>());
+        return new LatencyResult(options.Batch, timed.Wall, timed.Cpu, new Dictionary<int, double>());
     }
 
     private static SessionOptions SessionOptions(LatencyOptions options) => new()
@@ -65,7 +65,7 @@ public static class LatencyBenchmark
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
     };
 
-    private static List<double> Time(Action run, int warmup, int runs, string label, IProgress<BenchmarkProgress>? progress)
+    private static (List<double> Wall, List<double> Cpu) Time(Action run, int warmup, int runs, string label, IProgress<BenchmarkProgress>? progress)
     {
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < warmup; i++)
@@ -73,16 +73,20 @@ public static class LatencyBenchmark
             run();
             progress?.Report(new BenchmarkProgress(label + "warm-up", i + 1, warmup, clock.Elapsed));
         }
+        using var process = Process.GetCurrentProcess();
         clock.Restart();
-        var times = new List<double>(runs);
+        var (wall, cpu) = (new List<double>(runs), new List<double>(runs));
         for (var i = 0; i < runs; i++)
         {
-            var start = clock.Elapsed;
+            process.Refresh();
+            var (start, cpuStart) = (clock.Elapsed, process.TotalProcessorTime);
             run();
-            times.Add((clock.Elapsed - start).TotalMilliseconds);
+            process.Refresh();
+            wall.Add((clock.Elapsed - start).TotalMilliseconds);
+            cpu.Add((process.TotalProcessorTime - cpuStart).TotalMilliseconds);
             progress?.Report(new BenchmarkProgress(label + "timed", i + 1, runs, clock.Elapsed));
         }
-        return times;
+        return (wall, cpu);
     }
 
     private static float[] RandomImages(LatencyOptions options)

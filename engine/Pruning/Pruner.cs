@@ -1,5 +1,6 @@
 using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Models.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Engine.Pruning;
@@ -110,7 +111,15 @@ public static class Pruner
         foreach (var source in graph.InputSlices(consumer))
         {
             var size = graph.SliceSize(source);
-            parts.Add(source == producer ? keep + offset : arange(offset, offset + size, dtype: ScalarType.Int64));
+            if (source == producer)
+            {
+                // An owned Scalar: `keep + offset` makes a temporary one that the GC may finalize while libtorch
+                // reads it (a latency run crashed with "argument alpha must not be a floating point number").
+                using var shift = offset.ToScalar();
+                parts.Add(keep.add(shift));
+            }
+            else
+                parts.Add(arange(offset, offset + size, dtype: ScalarType.Int64));
             offset += size;
         }
         var all = cat(parts, 0);
