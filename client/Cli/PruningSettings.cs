@@ -46,12 +46,17 @@ public class PruningSettings : ModelSettings
     {
         if (Criterion is < 0 or > 6)
             return ValidationResult.Error($"--criterion {Criterion}: use 0-6 (see prunecluster prune --help)");
-        if (RoundTo is < 1 or > 4096)
-            return ValidationResult.Error($"--round-to {RoundTo}: use a filter count from 1 (no rounding) to 4096, e.g. 8, 16 or 32");
+        if (RoundToError(RoundTo) is { } roundTo)
+            return roundTo;
         if (ImportancePrecisionText.ToLowerInvariant() is not ("stored" or "float32"))
             return ValidationResult.Error($"--importance-precision '{ImportancePrecisionText}': use stored or float32");
         return base.Validate();
     }
+
+    /// <summary>The one check of <c>--round-to</c> (prune, sensitivity, select …): null when valid.</summary>
+    public static ValidationResult? RoundToError(int? roundTo) => roundTo is < 1 or > 4096
+        ? ValidationResult.Error($"--round-to {roundTo}: use a filter count from 1 (no rounding) to 4096, e.g. 8, 16 or 32")
+        : null;
 
     /// <summary>Prunes the model as the options say (nothing when --pruning-params is absent) and returns the plan.</summary>
     public PruningPlan PruneInPlace(YoloModel model)

@@ -95,8 +95,8 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
                 return ValidationResult.Error("--params must be a positive parameter count");
             if (Flops is { } flops && (!double.IsFinite(flops) || flops <= 0))
                 return ValidationResult.Error("--flops must be a positive number of GFLOPs");
-            if (RoundTo is < 1 or > 4096)
-                return ValidationResult.Error($"--round-to {RoundTo}: use a filter count from 1 (no rounding) to 4096, e.g. 8, 16 or 32");
+            if (PruningSettings.RoundToError(RoundTo) is { } roundTo)
+                return roundTo;
             if (ParamsLayers < 0 || FlopsLayers < 0)
                 return ValidationResult.Error("--params-layers and --flops-layers must be 0 or more");
             if (!double.IsFinite(ParamsMap) || ParamsMap < 0 || !double.IsFinite(FlopsMap) || FlopsMap < 0)

@@ -112,8 +112,8 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                 return badImg;
             if (Batch <= 0)
                 return ValidationResult.Error($"--batch {Batch}: must be positive");
-            if (RoundTo is < 1 or > 4096)
-                return ValidationResult.Error($"--round-to {RoundTo}: use a filter count from 1 (no rounding) to 4096, e.g. 8, 16 or 32");
+            if (PruningSettings.RoundToError(RoundTo) is { } roundTo)
+                return roundTo;
             if (ImportancePrecision.ToLowerInvariant() is not ("stored" or "float32"))
                 return ValidationResult.Error($"--importance-precision '{ImportancePrecision}': use stored or float32");
             if (!(Conf is >= 0 and <= 1))
