@@ -18,6 +18,7 @@ using PruneCluster.Engine.Training.Data;
 // prunecluster-bench synth [--images 1000] [--img 320] [--classes 4]
 // prunecluster-bench cluster-sensitivity --weights W --data D [--img 320] [--batch 32] [--layers ...] [--rates ...]
 // prunecluster-bench scaleout [--tasks 10000] [--silos 1,2,4,8] [--slots 2] [--ms-per-gflop 1]
+// prunecluster-bench latency --weights W [--img 640] [--threads 1] [--warmup 2] [--runs 10] [--profile-runs 3] [--target 0.5] [--round-to 8]
 NativeAllocator.KeepLargeBuffers(); // as the CLI does; see NativeAllocator
 var options = Arguments.Parse(args);
 TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
@@ -30,12 +31,13 @@ return options.Command switch
     "synth" => Synth(options),
     "scaleout" => ScaleOut.Run(options),
     "cluster-sensitivity" => ClusterSensitivity.Run(options),
+    "latency" => Latency.Run(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|cluster-sensitivity|throughput|loader|synth|scaleout --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
+    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|cluster-sensitivity|throughput|loader|synth|scaleout|latency --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
     return 2;
 }
 

@@ -21,6 +21,8 @@ public static class CliApp
             config.UseStrictParsing();
             config.AddCommand<InfoCommand>("info").WithDescription("Table of conv layers (index, module, channels, params, GFLOPs) and totals.");
             config.AddCommand<PruneCommand>("prune").WithDescription("Structured filter pruning through concatenations; saves the pruned model.");
+            config.AddCommand<ExportCommand>("export").WithDescription("Writes the fused (optionally pruned) model as ONNX: Conv, activations, Concat, MaxPool, Resize and the head's decode.");
+            config.AddCommand<BenchmarkCommand>("benchmark").WithDescription("Measured CPU latency per image (ONNX Runtime with per-conv profile, or TorchSharp); speed-ups against a baseline next to the GFLOPs ratio.");
             config.AddCommand<ForwardCommand>("forward").WithDescription("Runs the model on a .npy tensor and writes the output .npy (parity checks).");
             config.AddCommand<TrainCommand>("train").WithDescription("The paper's train.py: optional pruning, then YOLOv7's training recipe (fine-tuning), resumable.");
             config.AddCommand<LossCommand>("loss").WithDescription("YOLOv7's training loss (ComputeLoss or ComputeLossOTA) on a .npy batch with JSON targets (parity checks).");

@@ -24,6 +24,11 @@ public class PruningSettings : ModelSettings
     [DefaultValue(0L)]
     public long Seed { get; init; }
 
+    [CommandOption("--round-to <N>")]
+    [Description("Each pruned layer keeps a multiple of N filters (8, 16, 32 …), rounded towards keeping more: the extra filters are the next-ranked by the same criterion. 1 = the paper's counts.")]
+    [DefaultValue(1)]
+    public int RoundTo { get; init; } = 1;
+
     [CommandOption("--importance-precision <stored|float32>")]
     [Description("Rank filters in the checkpoint's stored precision as the paper's prune.py does (float16 for YOLOv7 files, default), or in float32.")]
     [DefaultValue("stored")]
@@ -41,10 +46,17 @@ public class PruningSettings : ModelSettings
     {
         if (Criterion is < 0 or > 6)
             return ValidationResult.Error($"--criterion {Criterion}: use 0-6 (see prunecluster prune --help)");
+        if (RoundToError(RoundTo) is { } roundTo)
+            return roundTo;
         if (ImportancePrecisionText.ToLowerInvariant() is not ("stored" or "float32"))
             return ValidationResult.Error($"--importance-precision '{ImportancePrecisionText}': use stored or float32");
         return base.Validate();
     }
+
+    /// <summary>The one check of <c>--round-to</c> (prune, sensitivity, select …): null when valid.</summary>
+    public static ValidationResult? RoundToError(int? roundTo) => roundTo is < 1 or > 4096
+        ? ValidationResult.Error($"--round-to {roundTo}: use a filter count from 1 (no rounding) to 4096, e.g. 8, 16 or 32")
+        : null;
 
     /// <summary>Prunes the model as the options say (nothing when --pruning-params is absent) and returns the plan.</summary>
     public PruningPlan PruneInPlace(YoloModel model)
@@ -53,7 +65,7 @@ public class PruningSettings : ModelSettings
             return PruningPlan.Empty;
         var rates = PruningParams.Parse(PruningParamsText, model.PrunableLayers.Count);
         var graph = ConnectivityGraph.Build(model);
-        return Pruner.Prune(graph, rates, new FilterImportance((Engine.Pruning.Criterion)Criterion, Seed, ImportancePrecision));
+        return Pruner.Prune(graph, rates, new FilterImportance((Engine.Pruning.Criterion)Criterion, Seed, ImportancePrecision), RoundTo);
     }
 
     /// <summary>For commands that prune on the way (test, forward): one stderr line per layer the rates left alone.</summary>

@@ -5,6 +5,7 @@ using PruneCluster.Engine.Campaign;
 using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
+using PruneCluster.Engine.Export;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
@@ -31,7 +32,7 @@ public static partial class UserErrors
             case CheckpointException or NpyFileException or ModelConfigException or PruningException or DatasetException or EvaluationException
                 or MetricsFileException or SensitivityDataException or HyperparameterException or FileNotFoundException or DirectoryNotFoundException
                 or CommandRuntimeException or CommandParseException or InvalidDataException or NotSupportedException
-                or ClusterException or CampaignSpecException or ArtifactException:
+                or ClusterException or CampaignSpecException or ArtifactException or OnnxExportException:
                 Console.Error.WriteLine($"error: {WithOption(inner.Message, args)}");
                 return BadInput;
             default:

@@ -72,6 +72,10 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
         [DefaultValue(20.0)]
         public double FlopsMap { get; init; } = 20;
 
+        [CommandOption("--round-to <N>")]
+        [Description("The --round-to the analysis was run with (default: the folder's record, else 1); the selection is pruned with it, so a record with another value is refused")]
+        public int? RoundTo { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON document (list, table, searches) instead of text")]
         public bool Json { get; init; }
@@ -91,6 +95,8 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
                 return ValidationResult.Error("--params must be a positive parameter count");
             if (Flops is { } flops && (!double.IsFinite(flops) || flops <= 0))
                 return ValidationResult.Error("--flops must be a positive number of GFLOPs");
+            if (PruningSettings.RoundToError(RoundTo) is { } roundTo)
+                return roundTo;
             if (ParamsLayers < 0 || FlopsLayers < 0)
                 return ValidationResult.Error("--params-layers and --flops-layers must be 0 or more");
             if (!double.IsFinite(ParamsMap) || ParamsMap < 0 || !double.IsFinite(FlopsMap) || FlopsMap < 0)
@@ -112,6 +118,11 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
             if (record is not null && settings.Weights is not null && FileDigest.Sha256(settings.Weights) != record.Identity.ModelSha256)
                 throw new SensitivityDataException(SensitivityProblem.OtherSettings, settings.Weights, null,
                     $"not the model {settings.Output} was measured with ({record.Model}, sha256 {record.Identity.ModelSha256[..12]}…); pass that checkpoint, or omit --weights");
+            // The files' params and GFLOPs are those of prunings with the analysis's rounding: prune with the same one.
+            if (record is not null && settings.RoundTo is { } asked && asked != record.Identity.RoundTo)
+                throw new SensitivityDataException(SensitivityProblem.OtherSettings, settings.Output!, null,
+                    $"measured with --round-to {record.Identity.RoundTo}, not {asked}; select with --round-to {record.Identity.RoundTo} (or run the analysis with --round-to {asked})");
+            var roundTo = settings.RoundTo ?? record?.Identity.RoundTo ?? 1;
             var (baselineParams, baselineGflops, layerCount) = Baselines(context, settings, record, img);
             var table = store.Load(layerCount);
             var excluded = record?.NoOps.Select(n => (n.Layer, n.Rate)).ToList() ?? [];
@@ -119,9 +130,9 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
             var selection = LayerSelector.Select(table, options);
             var plots = settings.Plot ? SensitivityPlots.Write(settings.Output!, table, selection, record?.Baseline) : [];
             if (settings.Json)
-                WriteJson(selection, plots, img, excluded);
+                WriteJson(selection, plots, img, excluded, roundTo);
             else
-                WriteText(selection, plots, record?.Baseline, excluded);
+                WriteText(selection, plots, record?.Baseline, excluded, roundTo);
             return 0;
         }
         catch (Exception error) when (error is SensitivityDataException or ArgumentException or InvalidOperationException or IOException or CheckpointException or ModelConfigException)
@@ -157,11 +168,13 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
     public static Func<string, int, (long Params, double Gflops, int PrunableLayers)>? ModelStatsHook(CommandContext context) =>
         context.Data as Func<string, int, (long Params, double Gflops, int PrunableLayers)>;
 
-    private void WriteText(LayerSelection selection, IReadOnlyList<string> plots, SensitivityBaseline? baseline, IReadOnlyList<(int Layer, double Rate)> excluded)
+    private void WriteText(LayerSelection selection, IReadOnlyList<string> plots, SensitivityBaseline? baseline, IReadOnlyList<(int Layer, double Rate)> excluded, int roundTo)
     {
         // Written raw (not as Spectre markup/text) so a long list is never wrapped and stays pasteable.
         var output = _console.Profile.Out.Writer;
         output.WriteLine(selection.PaperSyntax);
+        if (roundTo > 1)
+            output.WriteLine($"prune it with --round-to {roundTo}, as the analysis was run");
 
         var grid = new Table().Border(TableBorder.Rounded)
             .AddColumn("layer").AddColumn("rate").AddColumn("chosen for").AddColumn("mAP")
@@ -196,11 +209,12 @@ public sealed class SelectCommand : Command<SelectCommand.Settings>
     private static string ChosenFor(SelectedLayer row) =>
         row.ChosenFor switch { SelectionTarget.Flops => "FLOPS", SelectionTarget.Params => "params", _ => "both" };
 
-    private void WriteJson(LayerSelection selection, IReadOnlyList<string> plots, int img, IReadOnlyList<(int Layer, double Rate)> excluded)
+    private void WriteJson(LayerSelection selection, IReadOnlyList<string> plots, int img, IReadOnlyList<(int Layer, double Rate)> excluded, int roundTo)
     {
         var document = new
         {
             pruningParams = selection.PaperSyntax,
+            roundTo,
             layers = selection.Layers.Select(l => new object[] { l.Layer, l.Rate }),
             table = selection.Layers.Select(l => new
             {

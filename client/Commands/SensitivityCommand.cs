@@ -43,6 +43,11 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         [DefaultValue("stored")]
         public string ImportancePrecision { get; init; } = "stored";
 
+        [CommandOption("--round-to <N>")]
+        [Description("Each pruned layer keeps a multiple of N filters, rounded towards keeping more, as prune --round-to (1 = the paper's counts).")]
+        [DefaultValue(1)]
+        public int RoundTo { get; init; } = 1;
+
         [CommandOption("--layers <RANGES>")]
         [Description("Prunable layers to analyse, e.g. 0-54 or 3,8,20-25 (default: all). Runs with other layers add to the same folder.")]
         public string? Layers { get; init; }
@@ -108,6 +113,8 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                 return badImg;
             if (Batch <= 0)
                 return ValidationResult.Error($"--batch {Batch}: must be positive");
+            if (PruningSettings.RoundToError(RoundTo) is { } roundTo)
+                return roundTo;
             if (ImportancePrecision.ToLowerInvariant() is not ("stored" or "float32"))
                 return ValidationResult.Error($"--importance-precision '{ImportancePrecision}': use stored or float32");
             if (!(Conf is >= 0 and <= 1))
@@ -146,7 +153,7 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
         var data = DataYaml.Load(settings.Data!);
         var options = new SensitivityOptions(rates, (Criterion)settings.Criterion, settings.Seed, layers,
             NmsOptions.ForTest with { ConfThreshold = settings.Conf, IouThreshold = settings.Iou }, settings.Naive,
-            (long)(settings.ActivationCacheGb * (1L << 30)), ImportancePrecision: settings.ImportancePrecision.ToLowerInvariant());
+            (long)(settings.ActivationCacheGb * (1L << 30)), ImportancePrecision: settings.ImportancePrecision.ToLowerInvariant(), RoundTo: settings.RoundTo);
         var folder = new SensitivityFolder(settings.Out!);
         using var loaded = ModelSource.Open(settings);
         // The one --img rule (rounded up to the model's grid), so the folder records the size actually measured.

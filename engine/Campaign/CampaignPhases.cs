@@ -63,7 +63,7 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
 
     /// <summary>The options of every iteration's sensitivity analysis.</summary>
     public SensitivityOptions SensitivityOptions =>
-        new(spec.Sensitivity.Rates, (Criterion)spec.Sensitivity.Criterion, spec.Sensitivity.Seed, Nms: Nms);
+        new(spec.Sensitivity.Rates, (Criterion)spec.Sensitivity.Criterion, spec.Sensitivity.Seed, Nms: Nms, RoundTo: spec.Selection.RoundTo);
 
     /// <summary>test's --img rule (check_img_size): the spec's size rounded up to a multiple of the model's largest stride.</summary>
     public int ImageSize(YoloModel model) => checked((int)ModelBuilder.MakeDivisible(spec.Sensitivity.Img, ModelEvaluator.GridSize(model)));
@@ -86,7 +86,7 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
                 throw new PruningException($"pruning list {PruningParams.Format(layers)}: layer {bad.Layer} does not exist; {inputCheckpoint} has prunable layers 0..{prunable - 1}");
             ct.ThrowIfCancellationRequested();
             var importance = new FilterImportance((Criterion)spec.Sensitivity.Criterion, spec.Sensitivity.Seed, ImportancePrecision.Stored);
-            var plan = Pruner.Prune(ConnectivityGraph.Build(loaded.Model), layers, importance);
+            var plan = Pruner.Prune(ConnectivityGraph.Build(loaded.Model), layers, importance, spec.Selection.RoundTo);
             ModelFile.Save(outputCheckpoint, loaded.Model, loaded.History.Then(plan), loaded.ClassNames);
         }
         return Measure(outputCheckpoint, ct);

@@ -61,14 +61,15 @@ public static class CampaignSpecFile
         var sel = d.Selection;
         if (sections.TryGetValue("selection", out var selNode))
         {
-            var keys = file.Keys(file.Mapping(selNode, "selection"), "selection.", "mode", "params_layers", "flops_layers", "params_map", "flops_map", "gflops_step");
+            var keys = file.Keys(file.Mapping(selNode, "selection"), "selection.", "mode", "params_layers", "flops_layers", "params_map", "flops_map", "gflops_step", "round_to");
             sel = new SelectionSpec(
                 keys.TryGetValue("mode", out var mode) ? file.Mode(mode) : sel.Mode,
                 file.Int(keys, "params_layers", sel.ParamsLayers, 0, 10_000, "selection.", "use 0 or more"),
                 file.Int(keys, "flops_layers", sel.FlopsLayers, 0, 10_000, "selection.", "use 0 or more"),
                 file.Number(keys, "params_map", sel.ParamsMap, 0, 1e6, "selection.", lowOpen: false, highOpen: false),
                 file.Number(keys, "flops_map", sel.FlopsMap, 0, 1e6, "selection.", lowOpen: false, highOpen: false),
-                file.Number(keys, "gflops_step", sel.GflopsStep, 0, 1, "selection.", lowOpen: true, highOpen: true));
+                file.Number(keys, "gflops_step", sel.GflopsStep, 0, 1, "selection.", lowOpen: true, highOpen: true),
+                file.Int(keys, "round_to", sel.RoundTo, 1, 4096, "selection.", "use a filter count from 1 (no rounding) to 4096, e.g. 8"));
         }
 
         var ft = d.FineTune;

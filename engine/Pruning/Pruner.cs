@@ -1,5 +1,6 @@
 using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Models.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Engine.Pruning;
@@ -12,14 +13,30 @@ namespace PruneCluster.Engine.Pruning;
 /// </summary>
 public static class Pruner
 {
-    /// <summary>Filters removed from a layer with <paramref name="channels"/> filters at <paramref name="rate"/>: ceil(r·C/2)·2.</summary>
-    public static long FiltersToRemove(double rate, long channels) => (long)Math.Ceiling(rate * channels / 2) * 2;
+    /// <summary>
+    /// Filters removed from a layer with <paramref name="channels"/> filters at <paramref name="rate"/>: ceil(r·C/2)·2,
+    /// the paper's count. With <paramref name="roundTo"/> N > 1 the layer then keeps a multiple of N filters, rounded
+    /// towards keeping more (accelerators run such shapes faster): fewer are removed, and since every command keeps
+    /// the top of one ranking, the extra filters kept are the next-best of the same criterion. A rate that would
+    /// remove every filter stays so (the layer is skipped either way).
+    /// </summary>
+    public static long FiltersToRemove(double rate, long channels, int roundTo = 1)
+    {
+        if (roundTo < 1)
+            throw new PruningException($"--round-to {roundTo}: use a positive filter count such as 8, 16 or 32 (1 = no rounding)");
+        var remove = (long)Math.Ceiling(rate * channels / 2) * 2;
+        if (roundTo == 1 || remove >= channels)
+            return remove;
+        var kept = Math.Min(channels, (channels - remove + roundTo - 1) / roundTo * roundTo);
+        return channels - kept;
+    }
 
     /// <summary>
     /// Prunes the model in place and returns the replayable plan of what was removed. A rate that would remove every
     /// filter (cutting the network) or none leaves the layer alone, as the paper's code does; the plan lists it.
     /// </summary>
-    public static PruningPlan Prune(ConnectivityGraph graph, IReadOnlyList<LayerRate> rates, FilterImportance importance)
+    /// <param name="roundTo">Each pruned layer keeps a multiple of this many filters (see <see cref="FiltersToRemove"/>).</param>
+    public static PruningPlan Prune(ConnectivityGraph graph, IReadOnlyList<LayerRate> rates, FilterImportance importance, int roundTo = 1)
     {
         var steps = new List<PruningPlan.Step>();
         var skipped = new List<PruningPlan.SkippedLayer>();
@@ -28,12 +45,12 @@ public static class Pruner
             CheckPrunable(graph, layer);
             var group = graph.GroupOf(layer);
             var channels = graph.Layers[layer].Unit.OutChannels;
-            if (SkipReason(rate, channels) is { } reason)
+            if (SkipReason(rate, channels, roundTo) is { } reason)
             {
                 skipped.Add(new PruningPlan.SkippedLayer(layer, rate, channels, reason));
                 continue;
             }
-            var kept = importance.Keep(graph, layer, FiltersToRemove(rate, channels));
+            var kept = importance.Keep(graph, layer, FiltersToRemove(rate, channels, roundTo));
             using var keep = tensor(kept);
             foreach (var member in group)
             {
@@ -45,11 +62,13 @@ public static class Pruner
     }
 
     /// <summary>Why a layer with <paramref name="channels"/> filters is left alone at <paramref name="rate"/>, or null when it is pruned.</summary>
-    public static string? SkipReason(double rate, long channels)
+    public static string? SkipReason(double rate, long channels, int roundTo = 1)
     {
-        var remove = FiltersToRemove(rate, channels);
+        var remove = FiltersToRemove(rate, channels, roundTo);
         if (remove >= channels)
             return $"removes all {channels} filters (ceil(rate·{channels}/2)·2 = {remove}); use a lower rate";
+        if (remove == 0 && roundTo > 1 && FiltersToRemove(rate, channels) > 0)
+            return $"removes no filter of {channels} once rounded to keep a multiple of {roundTo}";
         return remove == 0 ? $"removes no filter of {channels}" : null;
     }
 
@@ -92,7 +111,15 @@ public static class Pruner
         foreach (var source in graph.InputSlices(consumer))
         {
             var size = graph.SliceSize(source);
-            parts.Add(source == producer ? keep + offset : arange(offset, offset + size, dtype: ScalarType.Int64));
+            if (source == producer)
+            {
+                // An owned Scalar: `keep + offset` makes a temporary one that the GC may finalize while libtorch
+                // reads it (a latency run crashed with "argument alpha must not be a floating point number").
+                using var shift = offset.ToScalar();
+                parts.Add(keep.add(shift));
+            }
+            else
+                parts.Add(arange(offset, offset + size, dtype: ScalarType.Int64));
             offset += size;
         }
         var all = cat(parts, 0);

@@ -177,7 +177,7 @@ public sealed class SensitivityAnalysis(LoadedModel source, DataYaml data, int i
         using var copy = ModelBuilder.Copy(Model);
         var graph = ConnectivityGraph.Build(copy);
         var baseline = ModelMeasure.Measure(copy, imgSize);
-        var plan = Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], options.Importance());
+        var plan = Pruner.Prune(graph, [new LayerRate(v.Layer, v.Rate)], options.Importance(), options.RoundTo);
         var measured = ModelMeasure.Measure(copy, imgSize);
         // As the paper's test.py: a fresh data loader (decode and letterbox every image again) per evaluation.
         using var set = ValidationSet.Load(data, SensitivityIdentity.Split, imgSize, batchSize, gridSize);

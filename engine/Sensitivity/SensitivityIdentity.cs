@@ -18,6 +18,7 @@ namespace PruneCluster.Engine.Sensitivity;
 /// <param name="Criterion">Filter-importance criterion (0-6).</param>
 /// <param name="Seed">Seed of the random criterion.</param>
 /// <param name="ImportancePrecision">Precision filter importances are ranked in ("stored" or "float32").</param>
+/// <param name="RoundTo">Kept filters rounded up to a multiple of this (1 = none; records older than the option read as 1).</param>
 public sealed record SensitivityIdentity(
     string ModelSha256,
     string DataSha256,
@@ -27,7 +28,8 @@ public sealed record SensitivityIdentity(
     double Iou,
     int Criterion,
     long Seed,
-    string ImportancePrecision)
+    string ImportancePrecision,
+    int RoundTo = 1)
 {
     /// <summary>The split every sensitivity analysis evaluates.</summary>
     public const string Split = "val";
@@ -39,7 +41,7 @@ public sealed record SensitivityIdentity(
         // A model built from a cfg alone (random weights, tests) has no file to digest: it is named by its source.
         var model = File.Exists(weightsPath) ? FileDigest.Sha256(weightsPath) : $"no weights file: {weightsPath}";
         return new SensitivityIdentity(model, DatasetDigest.Of(data, Split), img, batch,
-            nms.ConfThreshold, nms.IouThreshold, (int)options.Criterion, options.Seed, options.ImportancePrecision);
+            nms.ConfThreshold, nms.IouThreshold, (int)options.Criterion, options.Seed, options.ImportancePrecision, options.RoundTo);
     }
 
     /// <summary>
@@ -63,6 +65,7 @@ public sealed record SensitivityIdentity(
         Compare("criterion", Text(Criterion), Text(here.Criterion));
         Compare("seed", Text(Seed), Text(here.Seed));
         Compare("importance precision", ImportancePrecision, here.ImportancePrecision);
+        Compare("round-to", Text(RoundTo), Text(here.RoundTo));
         return differences;
     }
 

@@ -24,6 +24,7 @@ namespace PruneCluster.Engine.Sensitivity;
 /// Precision filter importances are ranked in, recorded with the results: "stored" (the checkpoint's own, as the
 /// paper's code ranks) or "float32".
 /// </param>
+/// <param name="RoundTo">Each pruned layer keeps a multiple of this many filters (<see cref="Pruner.FiltersToRemove"/>), as <c>prune --round-to</c>.</param>
 public sealed record SensitivityOptions(
     IReadOnlyList<double> Rates,
     Criterion Criterion = Criterion.SmallestL2,
@@ -33,7 +34,8 @@ public sealed record SensitivityOptions(
     bool Naive = false,
     long ActivationCacheBytes = SensitivityOptions.DefaultActivationCacheBytes,
     int VariantsPerGroup = 12,
-    string ImportancePrecision = "stored")
+    string ImportancePrecision = "stored",
+    int RoundTo = 1)
 {
     /// <summary>4 GiB: what yolov7-tiny at 320 keeps for all of bccd val (2.1 GiB) or coco128 (3.8 GiB).</summary>
     public const long DefaultActivationCacheBytes = 4L << 30;

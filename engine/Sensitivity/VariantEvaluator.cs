@@ -163,9 +163,9 @@ public sealed class VariantEvaluator : IDisposable
         var group = graph.GroupOf(v.Layer);
         var channels = graph.Layers[v.Layer].Unit.OutChannels;
         long[] removed = [];
-        if (Pruner.SkipReason(v.Rate, channels) == null)
+        if (Pruner.SkipReason(v.Rate, channels, options.RoundTo) == null)
         {
-            var kept = options.Importance().Keep(graph, v.Layer, Pruner.FiltersToRemove(v.Rate, channels)).ToHashSet();
+            var kept = options.Importance().Keep(graph, v.Layer, Pruner.FiltersToRemove(v.Rate, channels, options.RoundTo)).ToHashSet();
             removed = Enumerable.Range(0, (int)channels).Select(i => (long)i).Where(i => !kept.Contains(i)).ToArray();
         }
         var affected = AffectedRows(group.Select(i => graph.Layers[i].YamlLayer));
@@ -248,7 +248,7 @@ public sealed class VariantEvaluator : IDisposable
         var copy = ModelBuilder.Copy(Model);
         try
         {
-            var plan = Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], options.Importance());
+            var plan = Pruner.Prune(ConnectivityGraph.Build(copy), [new LayerRate(variant.Layer, variant.Rate)], options.Importance(), options.RoundTo);
             copy.Fuse().eval();
             return (copy, plan);
         }

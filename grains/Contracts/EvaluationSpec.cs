@@ -15,6 +15,7 @@ namespace PruneCluster.Grains.Contracts;
 /// <param name="Rates">The iteration's rates and <paramref name="Layers"/> its layers (empty: all): what a silo's
 /// activation cache plans for, as the local command plans for its whole run. Results do not depend on them.</param>
 /// <param name="ActivationCacheBytes">Memory for the unpruned activations a slot keeps (the command's --activation-cache-gb).</param>
+/// <param name="RoundTo">Each pruned layer keeps a multiple of this many filters (campaign.yaml selection.round_to).</param>
 [GenerateSerializer, Immutable, Alias("PruneCluster.EvaluationSpec")]
 public sealed record EvaluationSpec(
     [property: Id(0)] string ModelDigest,
@@ -29,7 +30,8 @@ public sealed record EvaluationSpec(
     [property: Id(9)] string ImportancePrecision = "stored",
     [property: Id(10)] ImmutableArray<double> Rates = default,
     [property: Id(11)] ImmutableArray<int> Layers = default,
-    [property: Id(12)] long ActivationCacheBytes = 4L << 30)
+    [property: Id(12)] long ActivationCacheBytes = 4L << 30,
+    [property: Id(13)] int RoundTo = 1)
 {
     // Value equality over the lists too (ImmutableArray compares references), so equal specs share a slot's cache.
     public bool Equals(EvaluationSpec? other) =>

@@ -87,7 +87,7 @@ public sealed class EngineVariantEvaluator(ArtifactStore artifacts, EngineRuntim
             model.Model.to(DeviceName.Resolve(slot.Device));
             var options = new SensitivityOptions(EvaluationSpec.Items(spec.Rates).ToArray(), (Criterion)spec.Criterion, spec.Seed,
                 Nms: NmsOptions.ForTest with { ConfThreshold = spec.Conf, IouThreshold = spec.Iou },
-                ActivationCacheBytes: spec.ActivationCacheBytes, ImportancePrecision: spec.ImportancePrecision);
+                ActivationCacheBytes: spec.ActivationCacheBytes, ImportancePrecision: spec.ImportancePrecision, RoundTo: spec.RoundTo);
             var evaluator = new VariantEvaluator(model, data, spec.Img, spec.Batch, options, runtime);
             try
             {

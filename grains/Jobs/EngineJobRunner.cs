@@ -25,7 +25,7 @@ public sealed class EngineJobRunner(ArtifactStore store) : ICampaignJobRunner
         return job.Key.Kind switch
         {
             JobKind.Measure => Done(phases.Measure(input, cancellationToken), job.InputDigest),
-            JobKind.PlanSensitivity => new JobResult(null, SensitivityPlan.Tasks(job, input, spec.Sensitivity), "", 0),
+            JobKind.PlanSensitivity => new JobResult(null, SensitivityPlan.Tasks(job, input, spec.Sensitivity, spec.Selection.RoundTo), "", 0),
             JobKind.Prune => Prune(job, phases, input, cancellationToken),
             JobKind.FineTune => FineTune(job, phases, input, spec.FineTune.Epochs, progress, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(job), job.Key.Kind, "unknown job kind"),

@@ -15,14 +15,14 @@ namespace PruneCluster.Grains.Jobs;
 /// </summary>
 public static class SensitivityPlan
 {
-    public static ImmutableArray<VariantTask> Tasks(CampaignJob job, string checkpoint, SensitivitySpec spec)
+    public static ImmutableArray<VariantTask> Tasks(CampaignJob job, string checkpoint, SensitivitySpec spec, int roundTo = 1)
     {
         using var loaded = ModelFile.Load(checkpoint);
         var stats = ModelMeasure.Measure(loaded.Model, spec.Img);
         // The evaluator checks the val split only (the job's digest also covers train, for fine-tuning).
         var valDigest = DatasetDigest.Of(DataYaml.Load(job.DataYaml), "val");
         var evaluation = new EvaluationSpec(job.InputDigest, valDigest, spec.Img, spec.Batch, spec.Criterion, checked((int)spec.Seed),
-            job.DataYaml, spec.Conf, spec.Iou, Rates: [.. spec.Rates]);
+            job.DataYaml, spec.Conf, spec.Iou, Rates: [.. spec.Rates], RoundTo: roundTo);
         return [.. loaded.Model.PrunableLayers.SelectMany((layer, index) =>
         {
             var cost = stats.Layers.Where(l => l.YamlLayer >= layer.YamlLayer).Sum(l => l.Gflops);

@@ -30,6 +30,7 @@ public sealed class CampaignSpecFileTests
             selection:
               mode: target
               gflops_step: 0.2
+              round_to: 8
             fine_tune:
               epochs: 3
               hyp: scratch.p5
@@ -40,7 +41,7 @@ public sealed class CampaignSpecFileTests
             """);
         Assert.Equal([0.25, 0.75], spec.Sensitivity.Rates);
         Assert.Equal((2, 320, 16, 0.001, 0.65), (spec.Sensitivity.Criterion, spec.Sensitivity.Img, spec.Sensitivity.Batch, spec.Sensitivity.Conf, spec.Sensitivity.Iou));
-        Assert.Equal(new SelectionSpec(SelectionMode.Target, GflopsStep: 0.2), spec.Selection);
+        Assert.Equal(new SelectionSpec(SelectionMode.Target, GflopsStep: 0.2, RoundTo: 8), spec.Selection);
         Assert.Equal(new FineTuneSpec(3, "scratch.p5", 16), spec.FineTune);
         Assert.Equal(new StopRules(null, 0.4, 0.3, null, 4), spec.Stop);
     }
@@ -53,6 +54,8 @@ public sealed class CampaignSpecFileTests
     [InlineData("sensitivity:\n  img: 330\n", "sensitivity.img: 330 is not a multiple of 32 (the model's largest stride); use 352")]
     [InlineData("selection:\n  mode: greedy\n", ":2: selection.mode: 'greedy' is not a mode; use paper or target")]
     [InlineData("selection:\n  gflops_step: 1\n", "selection.gflops_step: 1 is out of range; use a value above 0 below 1")]
+    [InlineData("selection:\n  round_to: 0\n", ":2: selection.round_to: 0 is out of range; use a filter count from 1")]
+    [InlineData("selection:\n  round_to: 8.5\n", ":2: selection.round_to: '8.5' is not a whole number")]
     [InlineData("stop:\n  max_iterations: two\n", ":2: stop.max_iterations: 'two' is not a whole number")]
     [InlineData("stop:\n  map_floor: 0.3\n  map_floor: 0.2\n", "Duplicate key")]
     [InlineData("fine_tune: 3\n", ":1: fine_tune: expected a section")]

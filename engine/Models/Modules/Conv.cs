@@ -26,6 +26,10 @@ public sealed class Conv : YoloLayer, IConvUnit
 
     public bool IsFused => bn == null;
 
+    /// <summary>The convolution and the activation after it, for exporters.</summary>
+    internal Conv2d Convolution => conv;
+    internal Module<Tensor, Tensor> Act => act;
+
     public override Tensor forward(IReadOnlyList<Tensor> inputs) => Apply(inputs[0]);
 
     /// <summary>Single-tensor forward, used when this conv sits inside a composite block.</summary>

@@ -173,6 +173,12 @@ public sealed class DetectHead : YoloLayer
 
     public bool IsFused => ia == null || implicitFolded;
 
+    /// <summary>The output conv of main level <paramref name="level"/> (implicits folded in once fused), for exporters.</summary>
+    internal Conv2d OutputConv(int level) => m[level];
+
+    /// <summary>The anchors in input pixels, [levels, 1, anchors, 1, 1, 2] (YOLOv7's <c>anchor_grid</c>).</summary>
+    internal Tensor AnchorGrid => anchor_grid;
+
     // Rebuilds one output conv (TorchSharp convs cannot change channels) inside a fresh list registered in place.
     private void ReplaceOutputConv(bool auxiliary, int index, Conv2d rebuilt)
     {

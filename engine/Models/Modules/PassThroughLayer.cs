@@ -14,6 +14,7 @@ public sealed class PassThroughLayer : YoloLayer
 
     private PassThroughLayer(string name, Module<Tensor, Tensor> m, double strideFactor, long kernel = 0, long padding = 0) : base(name)
     {
+        Kind = name;
         this.m = m;
         this.strideFactor = strideFactor;
         Kernel = kernel;
@@ -29,10 +30,15 @@ public sealed class PassThroughLayer : YoloLayer
 
     /// <summary><c>nn.Upsample(None, scale, 'nearest')</c>.</summary>
     public static PassThroughLayer Upsample(double scale) =>
-        new("Upsample", nn.Upsample(scale_factor: [scale, scale], mode: UpsampleMode.Nearest), 1 / scale);
+        new("Upsample", nn.Upsample(scale_factor: [scale, scale], mode: UpsampleMode.Nearest), 1 / scale, 0);
 
-    /// <summary>The max pool's kernel size and padding (MP, SP); its stride is <see cref="StrideFactor"/>. 0 for Upsample.</summary>
+    /// <summary>MP, SP or Upsample.</summary>
+    internal string Kind { get; }
+
+    /// <summary>The max pool's kernel size (MP, SP); its stride is <see cref="StrideFactor"/>. 0 for Upsample, whose scale is 1 / <see cref="StrideFactor"/>.</summary>
     public long Kernel { get; }
+
+    /// <summary>The max pool's padding (SP: k/2); 0 for MP and Upsample.</summary>
     public long Padding { get; }
 
     public override Tensor forward(IReadOnlyList<Tensor> inputs) => m.forward(inputs[0]);

@@ -76,6 +76,10 @@ public sealed class RepConv : YoloLayer, IConvUnit
     public override double StrideFactor => stride;
 
     public bool IsFused => rbr_reparam != null;
+
+    /// <summary>The re-parameterised 3×3 conv (null before <see cref="Fuse"/>) and the activation, for exporters.</summary>
+    internal Conv2d? Reparameterized => rbr_reparam;
+    internal Module<Tensor, Tensor> Act => act;
     public long OutChannels => Convs.First().weight!.shape[0];
     public long InChannels => Convs.First().weight!.shape[1] * Convs.First().groups;
     public IReadOnlyList<Tensor> FilterWeights => Convs.Select(c => (Tensor)c.weight!).ToList();

@@ -27,12 +27,15 @@ public sealed class SPPCSPC : YoloLayer
         cv2 = new Conv(c1, o2, 1, 1, null, 1, act(), fused);
         cv3 = new Conv(o1, o3, 3, 1, null, 1, act(), fused);
         cv4 = new Conv(o3, o4, 1, 1, null, 1, act(), fused);
-        m = new ModuleList<Module<Tensor, Tensor>>(new long[] { 5, 9, 13 }.Select(k => (Module<Tensor, Tensor>)new SeparableMaxPool2d(k, 1, k / 2)).ToArray());
+        m = new ModuleList<Module<Tensor, Tensor>>(PoolSizes.Select(k => (Module<Tensor, Tensor>)new SeparableMaxPool2d(k, 1, k / 2)).ToArray());
         cv5 = new Conv(4 * o4, o5, 1, 1, null, 1, act(), fused);
         cv6 = new Conv(o5, o6, 3, 1, null, 1, act(), fused);
         cv7 = new Conv(o6 + o2, o7, 1, 1, null, 1, act(), fused);
         RegisterComponents();
     }
+
+    /// <summary>The stride-1, same-padded max pools of the pyramid, applied to cv4's output.</summary>
+    internal static readonly long[] PoolSizes = [5, 9, 13];
 
     public override Tensor forward(IReadOnlyList<Tensor> inputs)
     {
