@@ -19,6 +19,10 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         [Description("Where to write the pruned checkpoint (.pt; torch.load(weights_only=True) reads it).")]
         public string? Save { get; init; }
 
+        [CommandOption("--save-plan <FILE>")]
+        [Description("Also write the pruning as a plan file (the filters kept per layer), which --plan FILE replays exactly.")]
+        public string? SavePlan { get; init; }
+
         [CommandOption("--img <SIZE>")]
         [Description("Image size for the GFLOPs before and after (default 640); rounded up to a multiple of the model's max stride, like YOLOv7's check_img_size.")]
         [DefaultValue(640)]
@@ -30,8 +34,8 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (PruningParamsText == null)
-                return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25");
+            if (PruningParamsText == null && PlanFile == null)
+                return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25 (or --plan FILE)");
             if (Save == null)
                 return ValidationResult.Error("--save PATH is required: where to write the pruned model");
             return ImageSizeOption.Validate(Img) is { Successful: false } error ? error : base.Validate();
@@ -47,6 +51,8 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         var pixels = ConvPixelMap.Measure(loaded.Model);
         var after = ModelMeasure.Measure(loaded.Model, img, pixels);
         ModelFile.Save(settings.Save!, loaded.Model, loaded.History.Then(plan), loaded.ClassNames);
+        if (settings.SavePlan != null)
+            PruningPlanFile.Write(settings.SavePlan, plan);
         var note = plan.Steps.Count > 0 ? null
             : plan.Skipped.Count > 0 ? "no layer was pruned (every listed rate was skipped); the saved file is an unpruned copy"
             : "--pruning-params lists no layer; the saved file is an unpruned copy";
