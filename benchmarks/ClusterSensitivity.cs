@@ -32,13 +32,18 @@ public static class ClusterSensitivity
         var root = Directory.CreateTempSubdirectory("prunecluster-bench-").FullName;
         try
         {
-            var (clusterWall, clusterCpu, clusterLoad, cluster) = Timed(() => OnCluster(weights, yaml, img, batch, rates, layers, root).GetAwaiter().GetResult());
-            var (localWall, localCpu, localLoad, local) = Timed(() =>
+            // --local-first 1 swaps the order, to see what running second costs (the first run leaves a warm, fragmented heap).
+            (double, double, string, ImmutableArray<VariantResult>) Cluster() => Timed(() => OnCluster(weights, yaml, img, batch, rates, layers, root).GetAwaiter().GetResult());
+            (double, double, string, Dictionary<(int, double), SensitivityResult>) Local() => Timed(() =>
             {
                 using var loaded = ModelFile.Load(weights);
                 new SensitivityAnalysis(loaded, DataYaml.Load(yaml), img, batch, new SensitivityOptions(rates, Layers: layers)).Run(Path.Combine(root, "local"));
                 return new SensitivityFolder(Path.Combine(root, "local")).ReadResults();
             });
+            var localFirst = a.Int("--local-first", 0) == 1;
+            var localRun = localFirst ? Local() : default;
+            var (clusterWall, clusterCpu, clusterLoad, cluster) = Cluster();
+            var (localWall, localCpu, localLoad, local) = localFirst ? localRun : Local();
             var differing = cluster.Count(r => !Same(local[(r.Key.Layer, r.Key.Rate)], r));
             Console.WriteLine("| model | data | img | evaluations | local sensitivity (s wall / s CPU) | 1-silo cluster (s wall / s CPU) | ratio (wall) | results differing | load avg (local / cluster) |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|");

@@ -14,6 +14,10 @@ public class PruningSettings : ModelSettings
     [Description("\"[[(8, 0.5), (18, 0.5)]]\" (layer index, rate) or one rate for every prunable layer, e.g. 0.25.")]
     public string? PruningParamsText { get; init; }
 
+    [CommandOption("--plan <FILE>")]
+    [Description("Replay a pruning plan file (prune --save-plan): keep exactly the filters it lists, instead of choosing them with --pruning-params and --criterion.")]
+    public string? PlanFile { get; init; }
+
     [CommandOption("--criterion <N>")]
     [Description("0 smallest L2, 1 largest L2, 2 smallest L1, 3 largest L1, 4 smallest BN scale, 5 BN scale × L1, 6 random.")]
     [DefaultValue(0)]
@@ -44,6 +48,10 @@ public class PruningSettings : ModelSettings
 
     public override ValidationResult Validate()
     {
+        if (PlanFile != null && PruningParamsText != null)
+            return ValidationResult.Error("--plan and --pruning-params both say what to prune: give one");
+        if (PlanFile != null && !File.Exists(PlanFile))
+            return ValidationResult.Error($"--plan {PlanFile}: file not found; write one with prune --save-plan");
         if (Criterion is < 0 or > 6)
             return ValidationResult.Error($"--criterion {Criterion}: use 0-6 (see prunecluster prune --help)");
         if (RoundToError(RoundTo) is { } roundTo)
@@ -58,9 +66,15 @@ public class PruningSettings : ModelSettings
         ? ValidationResult.Error($"--round-to {roundTo}: use a filter count from 1 (no rounding) to 4096, e.g. 8, 16 or 32")
         : null;
 
-    /// <summary>Prunes the model as the options say (nothing when --pruning-params is absent) and returns the plan.</summary>
+    /// <summary>Prunes the model as the options say (nothing when neither --pruning-params nor --plan is given) and returns the plan.</summary>
     public PruningPlan PruneInPlace(YoloModel model)
     {
+        if (PlanFile != null)
+        {
+            var plan = PruningPlanFile.Read(PlanFile);
+            Pruner.Apply(ConnectivityGraph.Build(model), plan);
+            return plan;
+        }
         if (PruningParamsText == null)
             return PruningPlan.Empty;
         var rates = PruningParams.Parse(PruningParamsText, model.PrunableLayers.Count);

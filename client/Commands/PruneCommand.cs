@@ -26,6 +26,10 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
 
         public ModelFileFormat Format => ModelFileFormats.Parse(FormatText) ?? ModelFileFormat.Yolov7;
 
+        [CommandOption("--save-plan <FILE>")]
+        [Description("Also write the pruning as a plan file (the filters kept per layer), which --plan FILE replays exactly.")]
+        public string? SavePlan { get; init; }
+
         [CommandOption("--img <SIZE>")]
         [Description("Image size for the GFLOPs before and after (default 640); rounded up to a multiple of the model's max stride, like YOLOv7's check_img_size.")]
         [DefaultValue(640)]
@@ -37,8 +41,8 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (PruningParamsText == null)
-                return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25");
+            if (PruningParamsText == null && PlanFile == null)
+                return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25 (or --plan FILE)");
             if (Save == null)
                 return ValidationResult.Error("--save PATH is required: where to write the pruned model");
             if (ModelFileFormats.Parse(FormatText) == null)
@@ -56,6 +60,8 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         var pixels = ConvPixelMap.Measure(loaded.Model);
         var after = ModelMeasure.Measure(loaded.Model, img, pixels);
         ModelFile.Save(settings.Save!, loaded.Model, loaded.History.Then(plan), loaded.ClassNames, settings.Format);
+        if (settings.SavePlan != null)
+            PruningPlanFile.Write(settings.SavePlan, plan);
         var note = plan.Steps.Count > 0 ? null
             : plan.Skipped.Count > 0 ? "no layer was pruned (every listed rate was skipped); the saved file is an unpruned copy"
             : "--pruning-params lists no layer; the saved file is an unpruned copy";

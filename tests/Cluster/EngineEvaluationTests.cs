@@ -72,6 +72,7 @@ public sealed class EngineEvaluationTests(EngineClusterFixture fixture) : IClass
         Assert.Empty(status.Leases);
         Assert.Equal(tasks.Length, status.Waiting);
         Assert.Empty(status.Expired);
+        Assert.Empty(status.Failed); // a refusal is this silo's problem, not the variant's: no attempt counted against it
     }
 
     [Fact]
