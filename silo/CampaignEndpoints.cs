@@ -13,7 +13,12 @@ namespace PruneCluster.Silo;
 /// </summary>
 public static class CampaignEndpoints
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(), new ImmutableArrayJsonConverter() },
+        // An ETA or a rate before the first result is NaN or infinite.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static WebApplication MapCampaigns(this WebApplication app)
     {

@@ -34,7 +34,7 @@ public sealed partial class CampaignPagesTests
     public async Task CampaignPageShowsTheRankedTableInChromiumAndTheApiAnswers()
     {
         using var folder = new TempFolder();
-        var store = new ArtifactStore(folder.File("artifacts"));
+        var store = new ArtifactStore(Directory.CreateDirectory(folder.File("artifacts")).FullName);
         var data = BccdSlice.Write(folder.Path, 8);
         var (siloPort, gatewayPort, dashboardPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
         using var silo = new SiloProcess("--evaluator", "engine", "--artifacts", store.Root, "--slots-per-device", "1",
@@ -64,7 +64,9 @@ public sealed partial class CampaignPagesTests
         Assert.Contains("href=\"/campaigns/pages\"", HeadlessChromium.DumpDom($"http://127.0.0.1:{dashboardPort}/campaigns"));
 
         // The JSON over HTTP.
-        var list = JsonNode.Parse(await http.GetStringAsync("/api/campaigns"))!.AsArray();
+        var listed = await http.GetAsync("/api/campaigns");
+        Assert.True(listed.IsSuccessStatusCode, $"/api/campaigns answered {listed.StatusCode}; the silo said: {silo.Stderr}{silo.Stdout[^Math.Min(silo.Stdout.Length, 3000)..]}");
+        var list = JsonNode.Parse(await listed.Content.ReadAsStringAsync())!.AsArray();
         Assert.Contains(list, c => c!["id"]!.ToString() == "pages");
         var status = JsonNode.Parse(await http.GetStringAsync("/api/campaigns/pages"))!;
         Assert.Equal("pages", status["id"]!.ToString());
@@ -73,7 +75,7 @@ public sealed partial class CampaignPagesTests
         Assert.True(served["rows"]!.AsArray().Count >= table.Rows.Length);
         var unknown = await http.GetAsync("/api/campaigns/nobody");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Contains("unknown campaign 'nobody'", await unknown.Content.ReadAsStringAsync());
+        Assert.Contains("unknown campaign 'nobody'", JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]!.ToString());
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/campaigns/pages/table?iteration=x")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/campaigns/nobody")).StatusCode);
 
