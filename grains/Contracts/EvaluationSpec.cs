@@ -38,7 +38,8 @@ public sealed record EvaluationSpec(
         other is not null && ModelDigest == other.ModelDigest && DataDigest == other.DataDigest && Img == other.Img && Batch == other.Batch
         && Criterion == other.Criterion && Seed == other.Seed && DataYaml == other.DataYaml && Conf.Equals(other.Conf) && Iou.Equals(other.Iou)
         && ImportancePrecision == other.ImportancePrecision && Items(Rates).SequenceEqual(Items(other.Rates))
-        && Items(Layers).SequenceEqual(Items(other.Layers)) && ActivationCacheBytes == other.ActivationCacheBytes;
+        && Items(Layers).SequenceEqual(Items(other.Layers)) && ActivationCacheBytes == other.ActivationCacheBytes
+        && RoundTo == other.RoundTo;
 
     public override int GetHashCode() => HashCode.Combine(ModelDigest, DataDigest, Img, Batch, Criterion, Seed, DataYaml);
 
