@@ -46,6 +46,11 @@ public static class CliApp
                 campaign.AddCommand<CampaignResumeCommand>("resume").WithDescription("Continues a cancelled, failed or interrupted campaign where it was.");
                 campaign.AddCommand<CampaignResultsCommand>("results").WithDescription("Writes a campaign's report, record, checkpoints and sensitivity files to a folder.");
             });
+            config.AddBranch("cluster", cluster =>
+            {
+                cluster.SetDescription("The cluster of silos (--cluster redis://host:port).");
+                cluster.AddCommand<ClusterStatusCommand>("status").WithDescription("Active silos, their devices and evaluation slots (what each evaluates, for how long), open iterations (waiting / leased / done) and running jobs.");
+            });
             config.AddBranch("dataset", dataset =>
             {
                 dataset.SetDescription("Data set tools.");

@@ -20,6 +20,9 @@ public sealed class ClusterSession(IHost host, string description, IDisposable? 
 
     public IServiceProvider Services => host.Services;
 
+    /// <summary>True when this process hosts the cluster (an embedded silo), false for a client of another process's.</summary>
+    public bool Hosted => held is not null;
+
     /// <summary>Where the cluster is, for messages.</summary>
     public string Description { get; } = description;
 

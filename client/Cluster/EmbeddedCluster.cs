@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Microsoft.AspNetCore.Hosting;
+using Orleans.Dashboard;
+using PruneCluster.Silo;
 using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Grains;
 using PruneCluster.Grains.Campaigns;
@@ -29,8 +32,13 @@ public static class EmbeddedCluster
     /// <summary>The artifact store a campaign folder's campaign uses.</summary>
     public static string Artifacts(string folder) => Read(folder)?.Artifacts ?? Path.Combine(folder, "artifacts");
 
-    /// <summary>Connects to the process hosting the folder's cluster, or hosts it here (with evaluation slots when <paramref name="slots"/> &gt; 0).</summary>
-    public static async Task<ClusterSession> Open(string folder, string? artifacts, string device, int slots, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to the process hosting the folder's cluster, or hosts it here (with evaluation slots when
+    /// <paramref name="slots"/> &gt; 0, and the Orleans dashboard and campaign pages on <paramref name="dashboard"/>'s
+    /// loopback port when given: see <see cref="DashboardPort"/>).
+    /// </summary>
+    public static async Task<ClusterSession> Open(string folder, string? artifacts, string device, int slots, CancellationToken cancellationToken,
+        DashboardPort? dashboard = null)
     {
         folder = Path.GetFullPath(folder);
         Directory.CreateDirectory(folder);
@@ -48,18 +56,39 @@ public static class EmbeddedCluster
         {
             var store = artifacts ?? Artifacts(folder);
             var (siloPort, gatewayPort) = (LoopbackPort.Free(), LoopbackPort.Free());
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-            builder.UseOrleans(silo =>
+            void Silo(ISiloBuilder silo)
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterId, clusterId: ClusterId)
                     .AddFileGrainStorage(StorageNames.Cluster, Path.Combine(folder, "state"))
                     .UseInMemoryReminderService()
                     .AddEngineWorkers(store, [device], slots);
                 silo.Services.Configure<CoordinatorOptions>(o => (o.JobLeaseTtl, o.VariantLeaseTtl) = (LeaseTtl, LeaseTtl));
-            });
-            var session = await ClusterSession.Start(builder.Build(), $"the embedded cluster in {folder}", "see the line above", cancellationToken, held);
+                if (dashboard is not null)
+                    silo.AddDashboard(o => o.HideTrace = true);
+            }
+            IHost host;
+            if (dashboard is { } web)
+            {
+                // The silo's own pages, as prunecluster-silo serves them, on loopback only.
+                var builder = WebApplication.CreateBuilder();
+                builder.Logging.ClearProviders();
+                builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+                builder.WebHost.UseUrls(web.Url);
+                builder.UseOrleans(Silo);
+                var app = builder.Build();
+                app.MapCampaigns();
+                app.MapOrleansDashboard(routePrefix: "/dashboard");
+                host = app;
+            }
+            else
+            {
+                var builder = Host.CreateApplicationBuilder();
+                builder.Logging.ClearProviders();
+                builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+                builder.UseOrleans(Silo);
+                host = builder.Build();
+            }
+            var session = await ClusterSession.Start(host, $"the embedded cluster in {folder}", "see the line above", cancellationToken, held);
             Write(folder, new EmbeddedInfo(store, gatewayPort, Environment.ProcessId));
             return session;
         }

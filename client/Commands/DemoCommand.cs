@@ -90,7 +90,7 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
               max_iterations: 2
             """);
         var inputs = CheckedCampaignStart.Check(baseline.Checkpoint, data.DataYaml, config, "demo");
-        var exit = await EmbeddedCampaign.Run(inputs, Path.Combine(root, "campaigns"), null, settings.Device, 1, cancellationToken);
+        var exit = await EmbeddedCampaign.Run(inputs, Path.Combine(root, "campaigns"), null, settings.Device, 1, DashboardOption.Default, cancellationToken);
         Console.Error.WriteLine($"demo finished in {Elapsed(clock)}");
         return exit;
     }

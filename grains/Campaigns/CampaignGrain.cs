@@ -70,7 +70,15 @@ public sealed class CampaignGrain(
     {
         if (record is null || !Running)
             return await Status();
-        var running = CurrentJob(CampaignPlanner.Next(record));
+        var step = CampaignPlanner.Next(record);
+        var running = CurrentJob(step);
+        if (step is CampaignStep.RunSensitivity run)
+        {
+            // Off the work board first: slots stop at their next lease renewal and lease none of it. Should the cancel
+            // not be stored below, the next tick opens (posts) it again.
+            await Aggregator(run.Iteration).Withdraw();
+            opened.Remove(run.Iteration);
+        }
         record = record.WithCancelled();
         await Persist();
         if (running is { } job)
@@ -95,6 +103,7 @@ public sealed class CampaignGrain(
         S.Generation++;
         S.PhaseStarted = Now;
         submitted.Clear();
+        opened.Clear();   // a withdrawn iteration is posted again by its Open
         await Persist();
         logger.LogInformation("Campaign {Campaign} resumed.", Id);
         await Wake();

@@ -16,7 +16,8 @@ public interface ICampaignGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<CampaignStatus> GetStatus();
 
-    /// <summary>Stops at the next step and cancels the running job; resumable.</summary>
+    /// <summary>Stops at the next step, cancels the running job and withdraws the running sensitivity iteration from the
+    /// work board (slots stop at their next lease renewal); resumable.</summary>
     [Alias("Cancel")]
     Task<CampaignStatus> Cancel();
 

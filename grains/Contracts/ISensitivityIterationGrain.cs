@@ -9,7 +9,8 @@ namespace PruneCluster.Grains.Contracts;
 [Alias("PruneCluster.ISensitivityIterationGrain")]
 public interface ISensitivityIterationGrain : IGrainWithStringKey
 {
-    /// <summary>Opens the iteration with its tasks; opening an open iteration again changes nothing.</summary>
+    /// <summary>Opens the iteration with its tasks; opening an open iteration again changes nothing, except that a
+    /// withdrawn one is posted again with its unsettled tasks waiting.</summary>
     [Alias("Open")]
     Task<IterationStatus> Open(ImmutableArray<VariantTask> tasks, TimeSpan leaseTtl);
 
@@ -25,6 +26,19 @@ public interface ISensitivityIterationGrain : IGrainWithStringKey
     /// <summary>Extends a lease by its TTL; false when the lease is no longer held (expired, released or done).</summary>
     [Alias("Renew")]
     Task<bool> Renew(string leaseId);
+
+    /// <summary>Extends a lease by its TTL, as <see cref="Renew"/>, and says why when it is no longer held: lost (expired,
+    /// released or done) or withdrawn (the iteration is off the board: its campaign was cancelled; stop evaluating).</summary>
+    [Alias("Extend")]
+    Task<LeaseRenewal> Extend(string leaseId);
+
+    /// <summary>
+    /// Takes the iteration off the work board (its campaign was cancelled): every lease ends (a holder learns it at its
+    /// next <see cref="Extend"/>), nothing more is leased, results still delivered are kept. <see cref="Open"/> posts it
+    /// again. A complete or never opened iteration has nothing to withdraw.
+    /// </summary>
+    [Alias("Withdraw")]
+    Task Withdraw();
 
     /// <summary>Hands a lease's task back to the queue at once (graceful shutdown).</summary>
     [Alias("Release")]

@@ -5,7 +5,7 @@ namespace PruneCluster.Grains.Contracts;
 /// <summary>
 /// Progress of one iteration's sensitivity work: results in, tasks waiting, leases out, results per silo, throughput
 /// since the first lease, the remaining time at that rate, the leases that expired (their tasks were redone) and the
-/// variants that failed on every attempt.
+/// variants that failed on every attempt; withdrawn: off the board (its campaign was cancelled), nothing is leased.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("PruneCluster.IterationStatus")]
 public sealed record IterationStatus(
@@ -17,7 +17,8 @@ public sealed record IterationStatus(
     [property: Id(5)] double EvaluationsPerSecond,
     [property: Id(6)] TimeSpan? Eta,
     [property: Id(7)] ImmutableArray<Lease> Expired,
-    [property: Id(8)] ImmutableArray<VariantFailure> Failed)
+    [property: Id(8)] ImmutableArray<VariantFailure> Failed,
+    [property: Id(9)] bool Withdrawn = false)
 {
     /// <summary>Every variant settled: a result in, or failed on every attempt (<see cref="CompletedWithFailures"/>).</summary>
     public bool Complete => Total > 0 && Done + Failed.Length == Total;

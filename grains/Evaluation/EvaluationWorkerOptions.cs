@@ -19,6 +19,10 @@ public sealed class EvaluationWorkerOptions
     /// <summary>How long a slot waits after a failed grain call before it tries again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often the silo reports its slots to the cluster's registry (<c>cluster status</c>); a silo silent for
+    /// three periods drops out of it.</summary>
+    public TimeSpan ReportPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
     public IReadOnlyList<DeviceSlot> Slots() =>
         Devices.SelectMany(_ => Enumerable.Range(0, SlotsPerDevice), (device, _) => device)
             .Select((device, index) => new DeviceSlot(device, index)).ToList();

@@ -25,6 +25,7 @@ public sealed class EvaluationWorkers(
     private readonly CancellationTokenSource abandon = new();
     private readonly List<SlotWorker> workers = [];
     private readonly List<Task> loops = [];
+    private Task reporting = Task.CompletedTask;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(EvaluationWorkers), ServiceLifecycleStage.Active, Start, Stop);
@@ -40,7 +41,28 @@ public sealed class EvaluationWorkers(
             loops.Add(Task.Run(() => worker.RunAsync(stopping.Token, abandon.Token), CancellationToken.None));
         }
         logger.LogInformation("Silo {Silo} evaluates with {Slots} slots on {Devices}.", name, workers.Count, string.Join(",", options.Value.Devices));
+        reporting = Task.Run(() => Report(name, stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
+    }
+
+    // Tells the cluster's registry what every slot does, every ReportPeriod, until the silo stops (a silo without slots
+    // reports too: it shows as a silo that evaluates nothing).
+    private async Task Report(string name, CancellationToken stop)
+    {
+        var registry = grains.GetGrain<IClusterStatusGrain>(0);
+        var period = options.Value.ReportPeriod;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await registry.Report(new SiloSlots(name, [.. workers.Select(w => w.Status())], period)).WaitAsync(stop);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                logger.LogDebug("Silo {Silo} could not report its slots: {Error}", name, e.Message);
+            }
+            await Task.Delay(period, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
     }
 
     private async Task Stop(CancellationToken cancellationToken)
@@ -48,10 +70,19 @@ public sealed class EvaluationWorkers(
         var graceful = !cancellationToken.IsCancellationRequested;
         await stopping.CancelAsync();
         await Task.WhenAll(loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        await reporting.ContinueWith(_ => { }, TaskScheduler.Default);
         if (!graceful)
         {
             await abandon.CancelAsync();
             return;
+        }
+        try
+        {
+            await grains.GetGrain<IClusterStatusGrain>(0).Leave(silo.SiloAddress.ToString()).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug("Could not take this silo's slots off the registry: {Error}; they drop out by themselves.", e.Message);
         }
         // Results already evaluated are delivered first (until the shutdown's own deadline), then the rest goes back.
         using (cancellationToken.Register(abandon.Cancel))

@@ -27,12 +27,25 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
     private readonly ConcurrentDictionary<string, bool> notStarted = new();
     private readonly ConcurrentDictionary<string, bool> refused = new();
     private string? currentIteration;
+    // The variant evaluated now and when it started (Stopwatch timestamp); null while none is.
+    private (VariantKey Key, long Started)? evaluating;
 
     /// <summary>The leases this slot holds and has not completed (read by the shutdown path to hand them back).</summary>
     public IReadOnlyCollection<Lease> Held => [.. held.Values];
 
     /// <summary>The campaign job this slot runs now, if any (handed back on a graceful stop).</summary>
     public (string Job, string LeaseId)? HeldJob => jobs?.Held;
+
+    /// <summary>What the slot works on now (for <see cref="IClusterStatusGrain"/>): a campaign job or a variant, or nothing.</summary>
+    public SlotStatus Status()
+    {
+        if (jobs?.Activity is { } job)
+            return new SlotStatus(slot.Index, slot.Device, job);
+        if (evaluating is { } current)
+            return new SlotStatus(slot.Index, slot.Device, new SlotActivity(SlotActivity.Variant, current.Key.Campaign, current.Key.Iteration,
+                current.Key.Layer, current.Key.Rate, Stopwatch.GetElapsedTime(current.Started)));
+        return new SlotStatus(slot.Index, slot.Device, null);
+    }
 
     /// <summary>Finishes once every result this slot evaluated is delivered, or given up when <c>abandon</c> fires.</summary>
     public Task Delivered() => Task.WhenAll(deliveries);
@@ -66,9 +79,27 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                     deliveries.Add(HandBack(lease, abandon));   // prefetched before its iteration was refused
                     continue;
                 }
-                var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, stopping));
+                using var withdrawn = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                evaluating = (lease.Task.Key, Stopwatch.GetTimestamp());
+                var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, withdrawn.Token));
                 next = Prefetch();
-                var result = await WhileRenewing(lease, evaluation, stopping);
+                VariantResult? result;
+                try
+                {
+                    result = await WhileRenewing(lease, evaluation, withdrawn, stopping);
+                }
+                finally
+                {
+                    evaluating = null;
+                }
+                if (withdrawn.IsCancellationRequested && !stopping.IsCancellationRequested)
+                {
+                    // The campaign was cancelled: nothing to deliver or report; the iteration is off the board.
+                    held.TryRemove(lease.Id, out _);
+                    if (currentIteration == lease.Task.Key.IterationKey)
+                        currentIteration = null;
+                    continue;
+                }
                 if (result is null && evaluation.Exception!.InnerException is EvaluationRefusedException refusal)
                     deliveries.Add(Refuse(lease, refusal, abandon));
                 else if (result is null)
@@ -140,8 +171,9 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         return [];
     }
 
-    // The evaluation's result stamped with where and how long it ran, or null when the evaluator threw (not cancelled).
-    private async Task<VariantResult?> WhileRenewing(Lease lease, Task<VariantResult> evaluation, CancellationToken stopping)
+    // The evaluation's result stamped with where and how long it ran, or null when the evaluator threw (not cancelled)
+    // or was stopped because its iteration was withdrawn (then <paramref name="withdrawn"/> is cancelled).
+    private async Task<VariantResult?> WhileRenewing(Lease lease, Task<VariantResult> evaluation, CancellationTokenSource withdrawn, CancellationToken stopping)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -153,7 +185,12 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
             }
             catch (TimeoutException)
             {
-                await RenewHeld(lease);
+                if (await RenewHeld(lease) && !withdrawn.IsCancellationRequested)
+                {
+                    logger.LogInformation("Iteration {Iteration} was withdrawn (its campaign was cancelled); slot {Slot} stops evaluating {Variant}.",
+                        lease.Task.Key.IterationKey, slot.Index, lease.Task.Key.GrainKey);
+                    await withdrawn.CancelAsync();
+                }
             }
             catch (Exception) when (evaluation.IsFaulted && !stopping.IsCancellationRequested)
             {
@@ -164,17 +201,23 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
     }
 
     // Renews every lease this slot holds: the one evaluated, the prefetched one, and those whose results are on the way.
-    private async Task RenewHeld(Lease current)
+    // True when the current lease's iteration was withdrawn.
+    private async Task<bool> RenewHeld(Lease current)
     {
+        var withdrawn = false;
         foreach (var lease in held.Values.ToList())
         {
-            if (await grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey).Renew(lease.Id))
+            var renewal = await grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey).Extend(lease.Id);
+            if (renewal == LeaseRenewal.Held)
                 continue;
-            if (lease.Id == current.Id)
+            if (lease.Id == current.Id && renewal == LeaseRenewal.Withdrawn)
+                withdrawn = true;
+            else if (lease.Id == current.Id)
                 logger.LogInformation("Lease of {Variant} was taken back while slot {Slot} evaluated it; finishing anyway (first result wins).", lease.Task.Key.GrainKey, slot.Index);
             else if (notStarted.ContainsKey(lease.Id))
-                held.TryRemove(lease.Id, out _);   // its task went to another slot: do not start it
+                held.TryRemove(lease.Id, out _);   // its task went to another slot, or its campaign was cancelled: do not start it
         }
+        return withdrawn;
     }
 
     private async Task Deliver(Lease lease, VariantResult result, CancellationToken abandon)

@@ -15,6 +15,13 @@ public sealed class SlotJobs(DeviceSlot slot, string silo, IGrainFactory grains,
     /// <summary>The job lease this slot holds now, if any (read by the shutdown path to hand it back).</summary>
     public (string Job, string LeaseId)? Held { get; private set; }
 
+    /// <summary>The job this slot runs now and for how long, if any (for <see cref="IClusterStatusGrain"/>).</summary>
+    public SlotActivity? Activity => running is { } r
+        ? new SlotActivity(r.Key.Kind.ToString(), r.Key.Campaign, r.Key.Iteration, null, null, Stopwatch.GetElapsedTime(r.Started))
+        : null;
+
+    private (JobKey Key, long Started)? running;
+
     /// <summary>Runs one waiting job if there is one; false when none waits.</summary>
     public async Task<bool> TryRunOne(SlotThread thread, CancellationToken stopping)
     {
@@ -23,6 +30,7 @@ public sealed class SlotJobs(DeviceSlot slot, string silo, IGrainFactory grains,
             return false;
         var job = grains.GetGrain<IJobGrain>(lease.Job.Key.GrainKey);
         Held = (lease.Job.Key.GrainKey, lease.Id);
+        running = (lease.Job.Key, Stopwatch.GetTimestamp());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var progress = new LatestProgress();
         var clock = Stopwatch.StartNew();
@@ -52,6 +60,7 @@ public sealed class SlotJobs(DeviceSlot slot, string silo, IGrainFactory grains,
             }
         }
         Held = null;
+        running = null;
         return true;
     }
 

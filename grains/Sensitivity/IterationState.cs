@@ -25,6 +25,8 @@ public sealed class IterationState
     // Set once the iteration is complete and off the work board; until then every call and the timer try to finish it.
     [Id(11)] public bool Finished { get; set; }
     [Id(12)] public int DoneCount { get; set; }
+    // Off the work board because its campaign was cancelled: no leases, nothing leased until Open posts it again.
+    [Id(13)] public bool Withdrawn { get; set; }
 
     public bool IsOpen => Done.Length > 0;
 

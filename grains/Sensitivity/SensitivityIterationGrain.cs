@@ -41,7 +41,7 @@ public sealed class SensitivityIterationGrain(
         foreach (var lease in S.Leases.Values.ToList())
             S.Leases[lease.Id] = lease with { Expires = now + lease.Ttl };
         RebuildQueue();
-        if (S.IsOpen && !S.Finished)
+        if (S.IsOpen && !S.Finished && !S.Withdrawn)
             StartExpiryTimer();
         return Task.CompletedTask;
     }
@@ -81,6 +81,15 @@ public sealed class SensitivityIterationGrain(
             StartExpiryTimer();
             logger.LogInformation("Iteration {Iteration} opened with {Tasks} tasks.", key, Tasks.Count);
         }
+        else if (S.Withdrawn)
+        {
+            // Its campaign was resumed: the unsettled tasks wait again.
+            S.Withdrawn = false;
+            RebuildQueue();
+            if (!S.Finished)
+                StartExpiryTimer();
+            logger.LogInformation("Iteration {Iteration} posted again with {Waiting} tasks waiting.", key, waiting.Count);
+        }
         // The state is stored before the iteration goes on the board: a slot that finds it there finds its tasks.
         // Also when already open: a retried Open (its first attempt failed to store or to post) finishes the job.
         await Persist();
@@ -99,6 +108,8 @@ public sealed class SensitivityIterationGrain(
 
     public async Task<ImmutableArray<Lease>> LeaseMany(string silo, int slot, int count)
     {
+        if (S.Withdrawn)
+            return [];
         var now = clock.GetUtcNow().UtcDateTime;
         var changed = ExpireLeases(now);
         var leases = ImmutableArray.CreateBuilder<Lease>();
@@ -127,13 +138,37 @@ public sealed class SensitivityIterationGrain(
         return leases.ToImmutable();
     }
 
-    public Task<bool> Renew(string leaseId)
+    public async Task<bool> Renew(string leaseId) => await Extend(leaseId) == LeaseRenewal.Held;
+
+    public Task<LeaseRenewal> Extend(string leaseId)
     {
-        if (!S.Leases.TryGetValue(leaseId, out var lease))
-            return Task.FromResult(false);
-        // Not persisted: a new activation gives every restored lease a fresh TTL (see OnActivateAsync).
-        S.Leases[leaseId] = lease with { Expires = clock.GetUtcNow().UtcDateTime + lease.Ttl };
-        return Task.FromResult(true);
+        if (S.Leases.TryGetValue(leaseId, out var lease))
+        {
+            // Not persisted: a new activation gives every restored lease a fresh TTL (see OnActivateAsync).
+            S.Leases[leaseId] = lease with { Expires = clock.GetUtcNow().UtcDateTime + lease.Ttl };
+            return Task.FromResult(LeaseRenewal.Held);
+        }
+        return Task.FromResult(S.Withdrawn ? LeaseRenewal.Withdrawn : LeaseRenewal.Lost);
+    }
+
+    public async Task Withdraw()
+    {
+        if (!S.IsOpen || S.IsComplete)
+            return;
+        if (!S.Withdrawn)
+        {
+            S.Withdrawn = true;
+            var ended = S.Leases.Count;
+            S.Leases.Clear();
+            while (waiting.TryTake(out _)) { }
+            expiryTimer?.Dispose();
+            expiryTimer = null;
+            logger.LogInformation("Iteration {Iteration} withdrawn: {Leases} leases ended, {Remaining} tasks unsettled.",
+                this.GetPrimaryKeyString(), ended, Tasks.Count - S.DoneCount - S.Failures.Count);
+        }
+        // Stored before it leaves the board; a retried call (a failed write or board call) finishes the job.
+        await Persist();
+        await GrainFactory.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity).Remove(this.GetPrimaryKeyString());
     }
 
     public async Task Release(string leaseId)
@@ -210,7 +245,7 @@ public sealed class SensitivityIterationGrain(
         TimeSpan? eta = remaining == 0 ? TimeSpan.Zero : throughput > 0 ? TimeSpan.FromSeconds(remaining / throughput) : null;
         var failed = S.Failures.OrderBy(f => f.Key).Select(f => new VariantFailure(Tasks[f.Key].Key, S.Attempts[f.Key], f.Value));
         return new IterationStatus(S.DoneCount, Tasks.Count, waiting.Count, [.. S.Leases.Values],
-            S.DonePerSilo.ToImmutableDictionary(), throughput, eta, [.. S.Expired], [.. failed]);
+            S.DonePerSilo.ToImmutableDictionary(), throughput, eta, [.. S.Expired], [.. failed], S.Withdrawn);
     }
 
     private int TaskIndex(VariantKey key) => index.TryGetValue(key, out var task)
@@ -316,6 +351,8 @@ public sealed class SensitivityIterationGrain(
         index = Tasks.Select((t, i) => (t.Key, i)).ToDictionary(p => p.Key, p => p.i);
         var leased = S.Leases.Values.Select(l => l.Task.Key).ToHashSet();
         while (waiting.TryTake(out _)) { }
+        if (S.Withdrawn)
+            return;   // nothing waits until Open posts it again
         foreach (var (task, i) in Tasks.Select((t, i) => (t, i)).Where(p => !S.IsSettled(p.i) && !leased.Contains(p.t.Key)))
             waiting.Add(task);
     }

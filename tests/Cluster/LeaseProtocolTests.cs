@@ -112,6 +112,50 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task AWithdrawnIterationLeavesTheBoardEndsItsLeasesAndLeasesNothingUntilOpenedAgain()
+    {
+        var tasks = SimulatedWorkload.Tasks("withdraw", 1, 4, Rates);
+        var iteration = await IterationRun.Open(Grains, tasks, TimeSpan.FromMinutes(1));
+        var done = (await iteration.Lease("a", 0))!;
+        await iteration.Complete(done.Id, SimulatedEvaluator.Metrics(done.Task));
+        var held = (await iteration.Lease("a", 0))!;
+        var delivered = (await iteration.Lease("b", 0))!;
+
+        await iteration.Withdraw();
+        await iteration.Withdraw();   // idempotent
+        var withdrawn = await iteration.GetStatus();
+        Assert.True(withdrawn.Withdrawn);
+        Assert.Empty(withdrawn.Leases);
+        Assert.Equal(0, withdrawn.Waiting);
+        Assert.DoesNotContain("withdraw/1", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
+        Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Extend(held.Id));
+        Assert.False(await iteration.Renew(held.Id));
+        Assert.Empty(await iteration.LeaseMany("a", 0, 5));
+        // A result evaluated before the slot learnt of it is kept (the first result wins, as always).
+        Assert.True(await iteration.Complete(delivered.Id, SimulatedEvaluator.Metrics(delivered.Task)));
+
+        var reopened = await iteration.Open(tasks, TimeSpan.FromMinutes(1));
+        Assert.False(reopened.Withdrawn);
+        Assert.Equal(tasks.Length - 2, reopened.Waiting);
+        Assert.Contains("withdraw/1", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
+        Assert.Equal(LeaseRenewal.Lost, await iteration.Extend(held.Id));
+        var again = new List<VariantKey>();
+        while (await iteration.Lease("a", 0) is { } lease)
+        {
+            again.Add(lease.Task.Key);
+            await iteration.Complete(lease.Id, SimulatedEvaluator.Metrics(lease.Task));
+        }
+        Assert.Equal(tasks.Length - 2, again.Count);
+        Assert.DoesNotContain(done.Task.Key, again);
+        Assert.DoesNotContain(delivered.Task.Key, again);
+        var results = await iteration.GetResults();
+        Assert.Equal(tasks.Select(t => t.Key), results.Select(r => r.Key));
+        Assert.True((await iteration.GetStatus()).Complete);
+        await iteration.Withdraw();   // nothing to withdraw once complete
+        Assert.False((await iteration.GetStatus()).Withdrawn);
+    }
+
+    [Fact]
     public async Task AVariantResultIsWrittenOnce()
     {
         var task = SimulatedWorkload.Tasks("record", 0, 1, [0.5])[0];

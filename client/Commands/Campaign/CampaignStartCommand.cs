@@ -46,8 +46,15 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
         [DefaultValue(1)]
         public int Slots { get; init; } = 1;
 
+        [CommandOption("--dashboard-port <PORT>")]
+        [Description("Embedded cluster: loopback port of the Orleans dashboard and the campaign pages (a free one if taken; 0: none)")]
+        [DefaultValue(DashboardOption.Default)]
+        public int DashboardPort { get; init; } = DashboardOption.Default;
+
         public override ValidationResult Validate()
         {
+            if (DashboardOption.Check(DashboardPort) is { } bad)
+                return ValidationResult.Error(bad);
             if (Cluster is not null && Artifacts is null)
                 return ValidationResult.Error("--cluster needs --artifacts DIR: the artifact store every silo mounts (their --artifacts)");
             if (Slots is < 1 or > 64)
@@ -69,6 +76,6 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
             return 0;
         }
 
-        return await EmbeddedCampaign.Run(inputs, settings.Dir, settings.Artifacts, settings.Device, settings.Slots, cancellationToken);
+        return await EmbeddedCampaign.Run(inputs, settings.Dir, settings.Artifacts, settings.Device, settings.Slots, settings.DashboardPort, cancellationToken);
     }
 }

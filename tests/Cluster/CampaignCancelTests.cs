@@ -1,0 +1,69 @@
+using PruneCluster.Grains.Contracts;
+using PruneCluster.Grains.Simulation;
+
+namespace PruneCluster.Tests.Cluster;
+
+/// <summary>
+/// Cancelling a campaign in its sensitivity phase withdraws the iteration from the work board: leases end, slots stop at
+/// their next renewal and lease nothing more; resuming posts it again and it completes with every (layer, rate) once.
+/// </summary>
+[Collection(SimulatedCampaignCollection.Name)]
+public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
+{
+    private const string Spec = """
+        sensitivity:
+          rates: [0.25, 0.5]
+        stop:
+          max_iterations: 1
+        """;
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task CancelWithdrawsTheIterationSlotsStopAndResumeCompletesEveryVariantOnce()
+    {
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>("withdrawn");
+        await campaign.Start(new CampaignStart("withdrawn", "sha256:simulated", "simulated.yaml", "simulated", Spec, DateTime.UtcNow));
+        var iteration = fixture.Grains.GetGrain<ISensitivityIterationGrain>("withdrawn/1");
+        var board = fixture.Grains.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity);
+        var running = await IterationRun.WaitFor(iteration, s => s.Done >= 5 && s.Leases.Length >= 3, Timeout);
+        Assert.Contains("withdrawn/1", await board.OpenIterations());
+
+        var cancelled = await campaign.Cancel();
+        Assert.Equal(CampaignPhase.Cancelled, cancelled.Phase);
+        var withdrawn = await iteration.GetStatus();
+        Assert.True(withdrawn.Withdrawn);
+        Assert.Empty(withdrawn.Leases);
+        Assert.Equal(0, withdrawn.Waiting);
+        Assert.DoesNotContain("withdrawn/1", await board.OpenIterations());
+        foreach (var lease in running.Leases)
+            Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Extend(lease.Id));
+
+        // Slots renew every 0.5 s: they stop within a few seconds and take nothing more of it.
+        var idle = await fixture.WaitForStatus(s => s.Silos.All(x => x.ReportAge is not null && x.Slots.All(slot => !slot.Busy)), Timeout, "every slot idle after the cancel");
+        Assert.DoesNotContain(idle.Queue, q => q.Key == "withdrawn/1");
+        var settled = await iteration.GetStatus();
+        await Task.Delay(2000);
+        var later = await iteration.GetStatus();
+        Assert.Equal(settled.Done, later.Done);
+        Assert.Empty(later.Leases);
+        Assert.False(later.Complete);
+        // Only results already in hand at the cancel came in: at most one evaluated and one prefetched per slot (5 slots).
+        Assert.True(later.Done - withdrawn.Done <= 10, $"{later.Done - withdrawn.Done} results after the cancel");
+        Assert.True(later.Done < later.Total / 2, $"{later.Done} of {later.Total} done: the slots went on");
+
+        await campaign.Resume();
+        var complete = await IterationRun.WaitFor(iteration, s => s.Complete, Timeout);
+        var tasks = SimulatedWorkload.Tasks("withdrawn", 1, SimulatedCampaignFixture.Layers, [0.25, 0.5]);
+        var results = await iteration.GetResults();
+        Assert.Equal(tasks.Select(t => t.Key), results.Select(r => r.Key));
+        Assert.All(tasks.Zip(results), p => Assert.True(p.Second.SameMetrics(SimulatedEvaluator.Metrics(p.First)), $"{p.First.Key.GrainKey} differs"));
+        Assert.Equal(tasks.Length, complete.Done);
+        Assert.Equal(tasks.Length, complete.DonePerSilo.Values.Sum());
+        Assert.Empty(complete.Failed);
+        Assert.False(complete.Withdrawn);
+        Assert.DoesNotContain("withdrawn/1", await board.OpenIterations());
+
+        await campaign.Cancel();   // the rest of the campaign is not this test's
+    }
+}
