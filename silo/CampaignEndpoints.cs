@@ -9,7 +9,8 @@ namespace PruneCluster.Silo;
 /// The campaign pages beside the dashboard: <c>/campaigns</c> (every campaign) and <c>/campaigns/{id}</c> (phase of each
 /// iteration, evaluations done per silo, throughput and ETA, the ranked layer table as results arrive; the page reloads
 /// itself while the campaign runs), and the same as JSON for scripts under <c>/api/campaigns</c>,
-/// <c>/api/campaigns/{id}</c> and <c>/api/campaigns/{id}/table?iteration=K</c> (0 or none = the latest).
+/// <c>/api/campaigns/{id}</c> and <c>/api/campaigns/{id}/table?iteration=K</c> (0 or none = the latest); the cluster's
+/// silos, slots, queue and jobs (<c>cluster status</c>) under <c>/api/cluster</c>.
 /// </summary>
 public static class CampaignEndpoints
 {
@@ -35,6 +36,7 @@ public static class CampaignEndpoints
                 ? Results.Json(table, Json)
                 : Results.Json(new { error = $"campaign '{id}' has no layer table for iteration {k} yet" }, Json, statusCode: 404);
         });
+        app.MapGet("/api/cluster", async (IGrainFactory grains) => Results.Json(await grains.GetGrain<IClusterStatusGrain>(0).GetStatus(), Json));
         app.MapGet("/campaigns", async (IGrainFactory grains) => Results.Content(CampaignPage.List(await Summaries(grains)), "text/html; charset=utf-8"));
         app.MapGet("/campaigns/{id}", async (string id, IGrainFactory grains) =>
         {

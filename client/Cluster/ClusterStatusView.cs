@@ -35,6 +35,7 @@ public static class ClusterStatusView
         else
             text.Append(Table(["queue: iteration", "waiting", "leased", "done", "failed", "total"],
                 s.Queue.Select(q => new[] { q.Key, $"{q.Waiting}", $"{q.Leased}", $"{q.Done}", $"{q.Failed}", $"{q.Total}" })));
+        text.AppendLine();
         if (s.Jobs.IsEmpty)
             text.AppendLine("jobs: none waiting or running");
         else

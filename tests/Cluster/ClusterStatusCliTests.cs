@@ -6,12 +6,13 @@ using PruneCluster.Client.Cluster;
 using PruneCluster.Grains.Contracts;
 using PruneCluster.Grains.Simulation;
 using PruneCluster.Tests.Support;
+using Xunit.Abstractions;
 
 namespace PruneCluster.Tests.Cluster;
 
 /// <summary><c>prunecluster cluster status</c> against a real <c>prunecluster-silo</c> process on Redis, and its one-line errors.</summary>
 [Collection(ClusterCollection.Name)]   // not concurrently with the in-process clusters: this machine has 2 cores
-public sealed class ClusterStatusCliTests
+public sealed class ClusterStatusCliTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task StatusOfARealSiloPrintsItsSlotsAndTheQueueAsTableAndJson()
@@ -33,6 +34,7 @@ public sealed class ClusterStatusCliTests
         var address = seen!.Silos[0].Address;
 
         var run = CliRunner.Run("cluster", "status", "--cluster", $"redis://{redis.Endpoint}");
+        output.WriteLine(run.Stdout);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains($"cluster redis://{redis.Endpoint} at ", run.Stdout);
         Assert.Contains("1 silo, 2 slots (", run.Stdout);
@@ -55,6 +57,12 @@ public sealed class ClusterStatusCliTests
         Assert.Equal("cli/1", iteration["iteration"]!.ToString());
         Assert.Equal(120, (int)iteration["total"]!);
         Assert.Equal(120, (int)iteration["waiting"]! + (int)iteration["leased"]! + (int)iteration["done"]! + (int)iteration["failed"]!);
+
+        // The same over HTTP, beside the silo's dashboard.
+        var api = JsonNode.Parse(await http.GetStringAsync("/api/cluster"))!;
+        Assert.Equal(address, api["silos"]![0]!["address"]!.ToString());
+        Assert.Equal(2, api["silos"]![0]!["slots"]!.AsArray().Count);
+        Assert.Equal("cli/1", api["queue"]![0]!["key"]!.ToString());
     }
 
     [Fact]
