@@ -45,8 +45,14 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [DefaultValue("cpu")]
         public string Device { get; init; } = "cpu";
 
+        [CommandOption("--dashboard-port <PORT>")]
+        [Description("Loopback port of the Orleans dashboard and the campaign pages while the campaign runs (a free one if taken; 0: none)")]
+        [DefaultValue(DashboardOption.Default)]
+        public int DashboardPort { get; init; } = DashboardOption.Default;
+
         public override ValidationResult Validate() =>
-            Directory.Exists(Out) && Directory.EnumerateFileSystemEntries(Out).Any() ? ValidationResult.Error($"--out {Out} is not empty; give a new folder")
+            DashboardOption.Check(DashboardPort) is { } bad ? ValidationResult.Error(bad)
+            : Directory.Exists(Out) && Directory.EnumerateFileSystemEntries(Out).Any() ? ValidationResult.Error($"--out {Out} is not empty; give a new folder")
             : File.Exists(Out) ? ValidationResult.Error($"--out {Out} is a file; give a folder")
             : Images is < 10 or > 100_000 ? ValidationResult.Error($"--images {Images}: use 10 to 100000")
             : BaselineEpochs is < 1 or > 1000 ? ValidationResult.Error($"--baseline-epochs {BaselineEpochs}: use 1 to 1000")
@@ -90,7 +96,7 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
               max_iterations: 2
             """);
         var inputs = CheckedCampaignStart.Check(baseline.Checkpoint, data.DataYaml, config, "demo");
-        var exit = await EmbeddedCampaign.Run(inputs, Path.Combine(root, "campaigns"), null, settings.Device, 1, DashboardOption.Default, cancellationToken);
+        var exit = await EmbeddedCampaign.Run(inputs, Path.Combine(root, "campaigns"), null, settings.Device, 1, settings.DashboardPort, cancellationToken);
         Console.Error.WriteLine($"demo finished in {Elapsed(clock)}");
         return exit;
     }

@@ -27,8 +27,9 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
     private readonly ConcurrentDictionary<string, bool> notStarted = new();
     private readonly ConcurrentDictionary<string, bool> refused = new();
     private string? currentIteration;
-    // The variant evaluated now and when it started (Stopwatch timestamp); null while none is.
-    private (VariantKey Key, long Started)? evaluating;
+    // The variant evaluated now and when it started (Stopwatch timestamp); null while none is. A reference, so that the
+    // silo's report (another thread) reads it whole.
+    private volatile Tuple<VariantKey, long>? evaluating;
 
     /// <summary>The leases this slot holds and has not completed (read by the shutdown path to hand them back).</summary>
     public IReadOnlyCollection<Lease> Held => [.. held.Values];
@@ -42,8 +43,8 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         if (jobs?.Activity is { } job)
             return new SlotStatus(slot.Index, slot.Device, job);
         if (evaluating is { } current)
-            return new SlotStatus(slot.Index, slot.Device, new SlotActivity(SlotActivity.Variant, current.Key.Campaign, current.Key.Iteration,
-                current.Key.Layer, current.Key.Rate, Stopwatch.GetElapsedTime(current.Started)));
+            return new SlotStatus(slot.Index, slot.Device, new SlotActivity(SlotActivity.Variant, current.Item1.Campaign, current.Item1.Iteration,
+                current.Item1.Layer, current.Item1.Rate, Stopwatch.GetElapsedTime(current.Item2)));
         return new SlotStatus(slot.Index, slot.Device, null);
     }
 
@@ -80,7 +81,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
                     continue;
                 }
                 using var withdrawn = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                evaluating = (lease.Task.Key, Stopwatch.GetTimestamp());
+                evaluating = Tuple.Create(lease.Task.Key, Stopwatch.GetTimestamp());
                 var evaluation = thread.Run(() => evaluator.Evaluate(lease.Task, slot, withdrawn.Token));
                 next = Prefetch();
                 VariantResult? result;

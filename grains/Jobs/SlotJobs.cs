@@ -17,10 +17,11 @@ public sealed class SlotJobs(DeviceSlot slot, string silo, IGrainFactory grains,
 
     /// <summary>The job this slot runs now and for how long, if any (for <see cref="IClusterStatusGrain"/>).</summary>
     public SlotActivity? Activity => running is { } r
-        ? new SlotActivity(r.Key.Kind.ToString(), r.Key.Campaign, r.Key.Iteration, null, null, Stopwatch.GetElapsedTime(r.Started))
+        ? new SlotActivity(r.Item1.Kind.ToString(), r.Item1.Campaign, r.Item1.Iteration, null, null, Stopwatch.GetElapsedTime(r.Item2))
         : null;
 
-    private (JobKey Key, long Started)? running;
+    // The job run now and when it started; a reference, so that the silo's report (another thread) reads it whole.
+    private volatile Tuple<JobKey, long>? running;
 
     /// <summary>Runs one waiting job if there is one; false when none waits.</summary>
     public async Task<bool> TryRunOne(SlotThread thread, CancellationToken stopping)
@@ -30,7 +31,7 @@ public sealed class SlotJobs(DeviceSlot slot, string silo, IGrainFactory grains,
             return false;
         var job = grains.GetGrain<IJobGrain>(lease.Job.Key.GrainKey);
         Held = (lease.Job.Key.GrainKey, lease.Id);
-        running = (lease.Job.Key, Stopwatch.GetTimestamp());
+        running = Tuple.Create(lease.Job.Key, Stopwatch.GetTimestamp());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var progress = new LatestProgress();
         var clock = Stopwatch.StartNew();
