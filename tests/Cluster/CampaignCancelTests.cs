@@ -49,8 +49,7 @@ public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
         Assert.Empty(later.Leases);
         Assert.False(later.Complete);
         // Only results already in hand at the cancel came in: at most one evaluated and one prefetched per slot (5 slots).
-        Assert.True(later.Done - withdrawn.Done <= 10, $"{later.Done - withdrawn.Done} results after the cancel");
-        Assert.True(later.Done < later.Total / 2, $"{later.Done} of {later.Total} done: the slots went on");
+        Assert.True(later.Done - withdrawn.Done <= 10, $"{later.Done - withdrawn.Done} results after the cancel: the slots went on");
 
         await campaign.Resume();
         var complete = await IterationRun.WaitFor(iteration, s => s.Complete, Timeout);

@@ -52,6 +52,7 @@ public sealed class CampaignCliTests
         File.WriteAllText(coco, File.ReadAllText(yaml).Replace("nc: 3", "nc: 80").Replace("names: ['RBC', 'WBC', 'Platelets']", $"names: [{string.Join(", ", Enumerable.Range(0, 80).Select(i => $"'c{i}'"))}]"));
         AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", coco, "--dir", campaigns), "80");
         AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--cluster", "redis://127.0.0.1:1"), "--artifacts");
+        AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--dir", campaigns, "--dashboard-port", "70000"), "--dashboard-port 70000");
         Assert.False(Directory.Exists(campaigns), "nothing may be created for a refused campaign");
     }
 }
