@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using PruneCluster.Grains.Contracts;
 using PruneCluster.Grains.Simulation;
 
@@ -5,7 +6,8 @@ namespace PruneCluster.Tests.Cluster;
 
 /// <summary>
 /// Cancelling a campaign in its sensitivity phase withdraws the iteration from the work board: leases end, slots stop at
-/// their next renewal and lease nothing more; resuming posts it again and it completes with every (layer, rate) once.
+/// their next renewal (not at the end of their variant) and lease nothing more; resuming posts it again and it completes
+/// with every (layer, rate) once.
 /// </summary>
 [Collection(SimulatedCampaignCollection.Name)]
 public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
@@ -18,6 +20,24 @@ public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
         """;
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task SlotsStopAWithdrawnVariantAtTheirNextRenewalInsteadOfFinishingIt()
+    {
+        // Variants of 20-40 s (twenty times yolov7's costs at 10 ms per GFLOP), leases renewed every 0.5 s.
+        var tasks = SimulatedWorkload.Tasks("long", 1, 10, [0.5]).Select(t => t with { Cost = 20 * t.Cost }).ToImmutableArray();
+        var iteration = await IterationRun.Open(fixture.Grains, tasks, TimeSpan.FromSeconds(1.5));
+        await fixture.WaitForStatus(s => s.Silos.Sum(x => x.Slots.Count(slot => slot.Activity?.Campaign == "long")) == 5, Timeout, "every slot on the long variants");
+
+        await iteration.Withdraw();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await fixture.WaitForStatus(s => s.Silos.All(x => x.ReportAge is not null && x.Slots.All(slot => !slot.Busy)), Timeout, "every slot idle after the withdrawal");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the slots took {clock.Elapsed.TotalSeconds:0.0} s to stop: they finished their variants");
+        var status = await iteration.GetStatus();
+        Assert.Equal(0, status.Done);
+        Assert.Empty(status.Leases);
+        Assert.Empty(status.Failed);   // a stopped evaluation is not a failure
+    }
 
     [Fact]
     public async Task CancelWithdrawsTheIterationSlotsStopAndResumeCompletesEveryVariantOnce()
