@@ -41,6 +41,12 @@ public static class ClusterSensitivity
                 return new SensitivityFolder(Path.Combine(root, "local")).ReadResults();
             });
             var localFirst = a.Int("--local-first", 0) == 1;
+            if (a.Int("--cluster-only", 0) == 1)
+            {
+                var (wall, cpu, load, only) = Cluster();
+                Console.WriteLine($"1-silo cluster: {only.Length} evaluations in {wall:F1} s wall / {cpu:F1} s CPU, load {load}");
+                return 0;
+            }
             var localRun = localFirst ? Local() : default;
             var (clusterWall, clusterCpu, clusterLoad, cluster) = Cluster();
             var (localWall, localCpu, localLoad, local) = localFirst ? localRun : Local();
@@ -79,8 +85,18 @@ public static class ClusterSensitivity
             var tasks = layers.SelectMany(layer => rates.Select(rate => new VariantTask(new VariantKey("bench", 0, layer, rate), layers.Length - layer, spec))).ToImmutableArray();
             var iteration = cluster.Client.GetGrain<ISensitivityIterationGrain>(tasks[0].Key.IterationKey);
             await iteration.Open(tasks, TimeSpan.FromSeconds(60));
-            while (!(await iteration.GetStatus()).Complete)
+            var progress = Stopwatch.StartNew();
+            IterationStatus status;
+            while (!(status = await iteration.GetStatus()).Complete)
+            {
+                if (progress.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    // Progress on stderr (the table goes to stdout): done, leased, expired and failed so far, ETA.
+                    Console.Error.WriteLine($"cluster: {status.Done}/{status.Total} done, {status.Leases.Length} leased, {status.Expired.Length} expired, {status.Failed.Length} failed, ETA {status.Eta?.ToString(@"m\:ss") ?? "…"}");
+                    progress.Restart();
+                }
                 await Task.Delay(20);
+            }
             return await iteration.GetResults();
         }
         finally

@@ -89,6 +89,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [JsonPropertyName("format")]
         public string FormatText { get; init; } = "yolov7";
 
+        [CommandOption("--min-warmup-iters <N>")]
+        [Description("Floor on the warm-up length in batches (train.py: 1000). Lower it to fine-tune on a small set, where 1000 batches are many epochs of near-zero lr.")]
+        [DefaultValue(1000)]
+        public int MinWarmupIters { get; init; } = 1000;
+
         [CommandOption("--train-seed <N>")]
         [Description("Seed of the shuffle and every augmentation (a run is repeatable).")]
         [DefaultValue(0L)]
@@ -110,6 +115,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error($"--workers {Workers}: use 1 or more");
             if (Freeze < 0)
                 return ValidationResult.Error($"--freeze {Freeze}: use 0 or more");
+            if (MinWarmupIters < 0)
+                return ValidationResult.Error($"--min-warmup-iters {MinWarmupIters}: use 0 or more");
             if (LinearLr && Epochs < 2)
                 return ValidationResult.Error("--linear-lr needs --epochs 2 or more (its lr falls to lrf at the last epoch)");
             return CheckpointFormatOption.Validate(FormatText) is { Successful: false } format ? format : base.Validate();
@@ -153,7 +160,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var hyp = HyperparameterFile.Load(hypName);
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         var options = new TrainingOptions(hyp, hypName, settings.Epochs, settings.BatchSize, settings.Img, settings.Workers,
-            settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest);
+            settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest, settings.MinWarmupIters);
         if (!given.Resume)
         {
             folder.WriteRunJson();

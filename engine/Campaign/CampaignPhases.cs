@@ -9,6 +9,7 @@ using PruneCluster.Engine.Pruning;
 using PruneCluster.Engine.Runtime;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Engine.Training;
+using PruneCluster.Engine.Training.Optim;
 using PruneCluster.Engine.Training.Hyp;
 using TorchSharp;
 
@@ -108,7 +109,8 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
             return Measure(prunedCheckpoint, ct);
         var data = DataYaml.Load(dataYamlPath);
         var hyp = HyperparameterFile.Load(tune.Hyp);
-        var options = new TrainingOptions(hyp, tune.Hyp, tune.Epochs, tune.BatchSize, spec.Sensitivity.Img, workers);
+        var options = new TrainingOptions(hyp, tune.Hyp, tune.Epochs, tune.BatchSize, spec.Sensitivity.Img, workers,
+            MinWarmupIterations: tune.MinWarmupIters);
         var folder = new TrainingRunFolder(runDirectory, RunJson(prunedCheckpoint, hyp, options));
         var started = File.Exists(folder.StatePath);
         if (started)
@@ -166,5 +168,8 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
         batch_size = options.BatchSize,
         img = options.ImageSize,
         seed = options.Seed,
-    }, new JsonSerializerOptions { WriteIndented = true });
+        // Written only when it differs from train.py's floor, so folders of runs started before the key existed
+        // still match their recipe and resume.
+        min_warmup_iters = options.MinWarmupIterations == Warmup.TrainPyMinimumIterations ? (int?)null : options.MinWarmupIterations,
+    }, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
 }

@@ -50,7 +50,8 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
 
         Freeze(model, options.Freeze);
         var nb = loader.BatchCount;
-        var warmup = new Warmup(options.Hyp.WarmupEpochs, nb, options.BatchSize, options.Hyp.WarmupBiasLr, options.Hyp.WarmupMomentum, options.Hyp.Momentum);
+        var warmup = new Warmup(options.Hyp.WarmupEpochs, nb, options.BatchSize, options.Hyp.WarmupBiasLr, options.Hyp.WarmupMomentum, options.Hyp.Momentum,
+            options.MinWarmupIterations);
         var accumulate = warmup.SteadyAccumulation;
         // train.py scales weight decay with the effective batch, and box/cls/obj with levels, classes and image size.
         var weightDecay = options.Hyp.WeightDecay * options.BatchSize * accumulate / Warmup.NominalBatch;

@@ -14,6 +14,7 @@ namespace PruneCluster.Engine.Training;
 /// <param name="Freeze"><c>--freeze N</c>: the first N cfg rows (<c>model.0.</c> … <c>model.N-1.</c>) do not train.</param>
 /// <param name="CacheImages"><c>--cache-images</c>.</param>
 /// <param name="ValidateEveryEpoch">False: validate only after the last epoch (<c>--notest</c>).</param>
+/// <param name="MinWarmupIterations"><c>--min-warmup-iters</c>: the floor on the warm-up length in batches (train.py: 1000).</param>
 public sealed record TrainingOptions(
     Hyperparameters Hyp,
     string HypName,
@@ -25,7 +26,8 @@ public sealed record TrainingOptions(
     bool LinearLr = false,
     int Freeze = 0,
     bool CacheImages = false,
-    bool ValidateEveryEpoch = true)
+    bool ValidateEveryEpoch = true,
+    int MinWarmupIterations = Optim.Warmup.TrainPyMinimumIterations)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value (the CLI checks before this).</summary>
     public void Validate()
@@ -40,6 +42,8 @@ public sealed record TrainingOptions(
             throw new ArgumentException($"--workers {Workers}: use 1 or more");
         if (Freeze < 0)
             throw new ArgumentException($"--freeze {Freeze}: use 0 or more");
+        if (MinWarmupIterations < 0)
+            throw new ArgumentException($"--min-warmup-iters {MinWarmupIterations}: use 0 or more");
         if (LinearLr && Epochs < 2)
             throw new ArgumentException("--linear-lr needs at least 2 epochs (its factor falls to lrf at the last epoch)");
     }

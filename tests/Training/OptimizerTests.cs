@@ -118,6 +118,24 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void ALowerWarmupFloorLeavesWarmupEpochsTimesBatchesAndZeroMeansNoWarmup()
+    {
+        // Fine-tuning on 13 batches per epoch: train.py's floor would make the warm-up 77 epochs long.
+        var shortWarmup = new Warmup(3, batchesPerEpoch: 13, batchSize: 16, warmupBiasLr: 0.1, warmupMomentum: 0.8, momentum: 0.937, minimumIterations: 0);
+        Assert.Equal(39, shortWarmup.Iterations);
+        Assert.True(shortWarmup.Applies(39));
+        Assert.False(shortWarmup.Applies(40));
+        Assert.Equal(0.01 / 3, shortWarmup.LearningRate(13, group: 1, target: 0.01), 15);
+        Assert.Equal(0.1 - (0.1 - 0.01) / 3, shortWarmup.LearningRate(13, group: 2, target: 0.01), 15);
+        Assert.Equal(100, new Warmup(3, 13, 16, 0.1, 0.8, 0.937, minimumIterations: 100).Iterations);
+        var none = new Warmup(0, 13, 16, 0.1, 0.8, 0.937, minimumIterations: 0);
+        Assert.Equal(0, none.Iterations);
+        Assert.False(none.Applies(0));
+        Assert.Equal(4, none.Accumulation(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Warmup(3, 13, 16, 0.1, 0.8, 0.937, minimumIterations: -1));
+    }
+
+    [Fact]
     public void EmaFollowsTheModelWithTheRampedDecayIncludingBatchNormStatistics()
     {
         using var model = ModelBuilder.Build(YoloCfg.Resolve("yolov7-tiny"));

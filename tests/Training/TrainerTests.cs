@@ -164,4 +164,32 @@ public sealed class TrainerTests
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--linear-lr", bad.Stderr);
     }
+    [Fact]
+    public void MinWarmupItersShortensTheWarmupSoTheWeightsLrRisesFaster()
+    {
+        using var data = new TempFolder();
+        var yaml = BccdSlice.Write(data.Path, 4);
+        using var runs = new TempFolder();
+        double SecondEpochWeightsLr(string name, params string[] extra)
+        {
+            var run = Evaluation.PruneclusterProcess.Run(["train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml,
+                "--epochs", "2", "--batch-size", "4", "--img", "64", "--workers", "1", "--notest", "--project", runs.Path, "--name", name, .. extra]);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var header = File.ReadLines(Path.Combine(runs.Path, name, "results.csv")).First().Split(',').Select(c => c.Trim()).ToList();
+            var row = File.ReadLines(Path.Combine(runs.Path, name, "results.csv")).ElementAt(2).Split(',');
+            return double.Parse(row[header.IndexOf("x/lr1")], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // One batch per epoch: the second epoch's batch is integrated batch 1, inside either warm-up. hyp.scratch.tiny has
+        // warmup_epochs 3, so without the floor the warm-up is 3 batches long instead of train.py's 1000.
+        var trainPy = SecondEpochWeightsLr("floor1000");
+        var noFloor = SecondEpochWeightsLr("floor0", "--min-warmup-iters", "0");
+        Assert.True(trainPy > 0);
+        Assert.Equal(1000.0 / 3, noFloor / trainPy, 6);
+        Assert.Contains("\"min_warmup_iters\": 0", File.ReadAllText(Path.Combine(runs.Path, "floor0", "run.json")));
+
+        var bad = Evaluation.PruneclusterProcess.Run("train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml, "--min-warmup-iters", "-1", "--project", runs.Path, "--name", "bad");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--min-warmup-iters -1", bad.Stderr);
+    }
 }

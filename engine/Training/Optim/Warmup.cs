@@ -1,7 +1,9 @@
 namespace PruneCluster.Engine.Training.Optim;
 
 /// <summary>
-/// train.py's warm-up over its first <see cref="Iterations"/> batches (<c>max(round(warmup_epochs · nb), 1000)</c>):
+/// train.py's warm-up over its first <see cref="Iterations"/> batches (<c>max(round(warmup_epochs · nb), 1000)</c>;
+/// the floor of 1000 is <see cref="TrainPyMinimumIterations"/> and can be lowered for fine-tuning on small sets, where
+/// 1000 batches are dozens of epochs and would keep the weights' learning rate near 0 for the whole run):
 /// gradient accumulation rises from 1 to <c>nbs / batch</c>, the bias group's lr falls from <c>warmup_bias_lr</c> and
 /// the other groups' rise from 0 towards <c>initial_lr · lf(epoch)</c>, momentum rises from <c>warmup_momentum</c> to
 /// <c>momentum</c> — all by numpy's <c>interp</c>. After it, accumulation is <c>max(round(nbs / batch), 1)</c>.
@@ -14,10 +16,15 @@ public sealed class Warmup
     private readonly int batchSize;
     private readonly double warmupBiasLr, warmupMomentum, momentum;
 
-    public Warmup(double warmupEpochs, int batchesPerEpoch, int batchSize, double warmupBiasLr, double warmupMomentum, double momentum)
+    /// <summary>train.py's floor on the warm-up length, in batches.</summary>
+    public const int TrainPyMinimumIterations = 1000;
+
+    public Warmup(double warmupEpochs, int batchesPerEpoch, int batchSize, double warmupBiasLr, double warmupMomentum, double momentum,
+        int minimumIterations = TrainPyMinimumIterations)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumIterations);
         // Python's round() rounds half to even, as Math.Round does by default.
-        Iterations = Math.Max((int)Math.Round(warmupEpochs * batchesPerEpoch), 1000);
+        Iterations = Math.Max((int)Math.Round(warmupEpochs * batchesPerEpoch), minimumIterations);
         this.batchSize = batchSize;
         this.warmupBiasLr = warmupBiasLr;
         this.warmupMomentum = warmupMomentum;
@@ -30,7 +37,8 @@ public sealed class Warmup
     /// <summary>Accumulation after warm-up: <c>max(round(nbs / batch), 1)</c>.</summary>
     public int SteadyAccumulation => Math.Max((int)Math.Round((double)NominalBatch / batchSize), 1);
 
-    public bool Applies(long iteration) => iteration <= Iterations;
+    /// <summary>No warm-up at all when <see cref="Iterations"/> is 0 (warmup_epochs 0 and no floor).</summary>
+    public bool Applies(long iteration) => Iterations > 0 && iteration <= Iterations;
 
     /// <summary>Batches accumulated per optimizer step at integrated batch <paramref name="iteration"/>.</summary>
     public int Accumulation(long iteration) =>
