@@ -107,7 +107,7 @@ public sealed class CampaignRunCliTests
         using var folder = new TempFolder();
         var data = Data(folder);
         var config = folder.File("campaign.yaml");
-        File.WriteAllText(config, Config.Replace("max_iterations: 2", "max_iterations: 1", StringComparison.Ordinal) + "output:\n  format: state-dict\n");
+        File.WriteAllText(config, Config.Replace("max_iterations: 2", "max_iterations: 1", StringComparison.Ordinal) + "\noutput:\n  format: state-dict\n");
         var output = folder.File("out");
 
         var run = CliRunner.Run("campaign", "run", "--weights", Golden, "--data", data, "--config", config, "--out", output);
