@@ -18,11 +18,11 @@ public static class CampaignModels
         [.. layers.Select(l => new PrunedLayer(l.Layer, l.Rate))];
 
     /// <summary>
-    /// A variant's result as a line of the paper's sensitivity files. The speed tuple carries the evaluation's image
-    /// and batch size; its times are the variant's wall time per image as far as known (the cluster does not split
-    /// inference and NMS).
+    /// A variant's result as a line of the paper's sensitivity files: the speed tuple is the evaluator's own per-image
+    /// inference and NMS times (device-synchronised, as the local command writes them), at the evaluation's image and
+    /// batch size.
     /// </summary>
     public static SensitivityResult ToSensitivityResult(VariantResult r, SensitivitySpec spec) =>
         new(r.Key.Layer, r.Key.Rate, r.Mp, r.Mr, r.Map50, r.Map, [.. r.PerClassMaps],
-            new SensitivityTiming(0, 0, 0, spec.Img, spec.Img, spec.Batch), r.Params, r.Gflops);
+            new SensitivityTiming(r.InferenceMs, r.NmsMs, r.InferenceMs + r.NmsMs, spec.Img, spec.Img, spec.Batch), r.Params, r.Gflops);
 }

@@ -18,11 +18,14 @@ public sealed record VariantResult(
     [property: Id(7)] double Gflops,
     [property: Id(8)] double Seconds,
     [property: Id(9)] string Silo,
-    [property: Id(10)] string Device)
+    [property: Id(10)] string Device,
+    [property: Id(11)] double InferenceMs = 0,
+    [property: Id(12)] double NmsMs = 0)
 {
     // Value equality over the per-class maps too (ImmutableArray compares references).
     public bool Equals(VariantResult? other) =>
-        other is not null && SameMetrics(other) && Seconds == other.Seconds && Silo == other.Silo && Device == other.Device;
+        other is not null && SameMetrics(other) && Seconds == other.Seconds && Silo == other.Silo && Device == other.Device
+        && InferenceMs.Equals(other.InferenceMs) && NmsMs.Equals(other.NmsMs);
 
     public override int GetHashCode() => HashCode.Combine(Key, Map, Silo);
 

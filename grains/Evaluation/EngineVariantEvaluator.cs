@@ -40,7 +40,7 @@ public sealed class EngineVariantEvaluator(ArtifactStore artifacts, EngineRuntim
         var result = evaluator.Evaluate(task.Key.Layer, task.Key.Rate, cancellationToken).Result;
         runtime.ReleaseOnGrowth();
         return new VariantResult(task.Key, result.Mp, result.Mr, result.Map50, result.Map, [.. result.PerClassMaps], result.Params, result.Gflops,
-            Seconds: 0, Silo: "", Device: "");
+            Seconds: 0, Silo: "", Device: "", InferenceMs: result.Timing.InferenceMs, NmsMs: result.Timing.NmsMs);
     }
 
     public void Dispose()

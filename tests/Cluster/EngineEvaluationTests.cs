@@ -56,6 +56,11 @@ public sealed class EngineEvaluationTests(EngineClusterFixture fixture) : IClass
             AssertSameNumbers(local[(result.Key.Layer, result.Key.Rate)], result);
         Assert.True(status.DonePerSilo.Count >= 2, $"work went to {status.DonePerSilo.Count} silo(s) only");
         Assert.Contains(results, r => r.Map < local.Values.Max(l => l.Map) - 0.01); // the variants really differ
+        // Each result carries the evaluator's own per-image times, which the exported sensitivity files' speed tuple shows.
+        Assert.All(results, r => Assert.True(r.InferenceMs > 0 && r.NmsMs > 0, $"{r.Key}: {r.InferenceMs} / {r.NmsMs} ms"));
+        var line = PruneCluster.Grains.Campaigns.CampaignModels.ToSensitivityResult(results[0], new PruneCluster.Engine.Campaign.SensitivitySpec(Img: 64, Batch: 8));
+        Assert.Equal((results[0].InferenceMs, results[0].NmsMs, results[0].InferenceMs + results[0].NmsMs, 64, 8),
+            (line.Timing.InferenceMs, line.Timing.NmsMs, line.Timing.TotalMs, line.Timing.ImageHeight, line.Timing.BatchSize));
     }
 
     [Fact]
