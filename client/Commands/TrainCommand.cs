@@ -84,7 +84,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public bool NoTest { get; init; }
 
         [CommandOption("--format <FORMAT>")]
-        [Description("Layout of weights/last.pt and best.pt, written when the run ends or stops (during it they are YOLOv7's): " + CheckpointFormatOption.Description)]
+        [Description("Layout of weights/last.pt and best.pt: " + CheckpointFormatOption.Description)]
         [DefaultValue("yolov7")]
         [JsonPropertyName("format")]
         public string FormatText { get; init; } = "yolov7";
@@ -160,7 +160,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var hyp = HyperparameterFile.Load(hypName);
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         var options = new TrainingOptions(hyp, hypName, settings.Epochs, settings.BatchSize, settings.Img, settings.Workers,
-            settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest, settings.MinWarmupIters);
+            settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest, settings.MinWarmupIters,
+            CheckpointFormatOption.Parse(settings.FormatText));
         if (!given.Resume)
         {
             folder.WriteRunJson();
@@ -191,12 +192,6 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 ? $"interrupted: {folder.Path} keeps its last finished epoch (weights/last.pt, last.state.pt); prunecluster train --resume --project {settings.Project} --name {settings.Name} continues it"
                 : $"interrupted before the first epoch finished: {folder.Path} holds nothing to resume; run the same command again to start over"),
             out var rows);
-        var format = CheckpointFormatOption.Parse(settings.FormatText);
-        if (format != ModelFileFormat.Yolov7)
-        {
-            foreach (var weights in new[] { folder.LastPath, folder.BestPath }.Where(File.Exists))
-                ModelFile.SaveAs(weights, weights, format);
-        }
         if (!finished)
             return CtrlC.ExitCode;
         var best = rows!.MaxBy(r => r.Fitness);

@@ -24,6 +24,23 @@ public static class InvariantPng
         }
     }
 
+    /// <summary>Writes a grid of plots as PNG atomically (a temporary file beside it, then a rename), tick labels in the invariant culture.</summary>
+    public static void Save(Multiplot multiplot, string path, int width, int height)
+    {
+        var temporary = path + ".tmp.png";
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture; // this thread only, restored below
+        try
+        {
+            multiplot.SavePng(temporary, width, height);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
     /// <summary>Writes the PNG atomically.</summary>
     public static void Save(Plot plot, string path, int width, int height)
     {
