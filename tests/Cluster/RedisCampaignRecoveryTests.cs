@@ -101,6 +101,8 @@ public sealed class RedisCampaignRecoveryTests(ITestOutputHelper output) : IDisp
         Assert.Equal(Enumerable.Range(0, Epochs).Select(e => e.ToString(System.Globalization.CultureInfo.InvariantCulture)), rows.Select(r => r.Split(',')[0]));
         Assert.True(rowsAtKill.Select(Measured).SequenceEqual(rows.Take(rowsAtKill.Count).Select(Measured)),
             $"an epoch saved before the kill was redone:\nbefore: {string.Join("\n", rowsAtKill)}\nafter:  {string.Join("\n", rows)}");
+        // The variant leases the first silos held ended as soon as the membership declared them dead, not a TTL later.
+        Assert.Contains("its silo is dead", string.Concat(silos.Skip(2).Take(2).Select(s => s.Stdout)));
         var lastSilos = string.Concat(silos.Skip(4).Select(s => s.Stdout));
         Assert.Matches($"Job \"?{Regex.Escape(id)}/1/FineTune/0\"? attempt 2 leased", lastSilos);
 
