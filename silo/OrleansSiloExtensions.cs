@@ -28,6 +28,11 @@ public static class OrleansSiloExtensions
                 silo.UseKubernetesHosting().Configure<EndpointOptions>(o => (o.SiloPort, o.GatewayPort) = (options.SiloPort, options.GatewayPort));
             else
                 silo.ConfigureEndpoints(options.Advertise, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !options.Advertise.Equals(IPAddress.Loopback));
+            if (options.LivenessSeconds is { } seconds)
+                // Heartbeat period in the membership table (Orleans' default 30 s). A silo killed without leaving is
+                // stale after 3 missed heartbeats; only then do joining silos probe it and declare it dead, which they
+                // must before they can join. So after a kill of every silo, new ones join within about 3N + 15 s.
+                silo.Configure<ClusterMembershipOptions>(o => (o.IAmAliveTablePublishTimeout, o.NumMissedTableIAmAliveLimit) = (TimeSpan.FromSeconds(seconds), 3));
             silo.AddDashboard(o => o.HideTrace = true);
             silo.AddEvaluationWorkers(o => (o.Devices, o.SlotsPerDevice) = (options.Devices, options.SlotsPerDevice));
             if (options.Evaluator == "engine")

@@ -25,11 +25,13 @@ public sealed class SiloOptions
     public bool LogJson { get; private set; }
     public bool Help { get; private set; }
     public string? LogDir { get; private set; }
+    public int? LivenessSeconds { get; private set; }
 
     public const string Usage =
         "usage: prunecluster-silo [--redis host:port] [--redis-password-file F] [--devices cpu|cuda:0,cuda:1] [--slots-per-device N]\n" +
         "       [--evaluator engine|simulated] [--artifacts DIR] [--simulated-ms-per-gflop X] [--silo-port N] [--gateway-port N] [--advertise IP]\n" +
-        "       [--dashboard-port N] [--cluster-id ID] [--service-id ID] [--log-json] [--log-dir DIR]";
+        "       [--dashboard-port N] [--cluster-id ID] [--service-id ID] [--log-json] [--log-dir DIR]\n" +
+        "       [--liveness-seconds N]";
 
     public static SiloOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -57,6 +59,7 @@ public sealed class SiloOptions
                 case "--log-json": o.LogJson = true; break;
                 case "--help" or "-h": o.Help = true; return o;
                 case "--log-dir": o.LogDir = Value(); break;
+                case "--liveness-seconds": o.LivenessSeconds = Int(name, Value(), 1, 3600); break;
                 default: throw new SiloOptionException($"unknown option '{name}' (--help lists the options)");
             }
         }

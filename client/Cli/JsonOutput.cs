@@ -12,6 +12,8 @@ public static class JsonOutput
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Grain records leave optional lists default (an iteration not selected yet): written as [].
+        Converters = { new Grains.Contracts.ImmutableArrayJsonConverter() },
     };
 
     public static void Print(object document) => Console.Out.WriteLine(JsonSerializer.Serialize(document, Options));

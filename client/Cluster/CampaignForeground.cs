@@ -11,8 +11,6 @@ namespace PruneCluster.Client.Cluster;
 /// </summary>
 public static class CampaignForeground
 {
-    public const int Interrupted = 130;
-
     public static async Task<int> Run(ClusterSession session, string id, string folder, CancellationToken cancellationToken)
     {
         CampaignStatus status;
@@ -23,7 +21,7 @@ public static class CampaignForeground
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Console.Error.WriteLine($"stopped; the campaign is saved in {folder}: prunecluster campaign resume {id} continues it");
-            return Interrupted;
+            return CtrlC.ExitCode;
         }
         Console.WriteLine(CampaignView.Render(status));
         if (status.Iterations.LastOrDefault() is { } last

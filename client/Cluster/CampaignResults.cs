@@ -1,6 +1,10 @@
+using System.Globalization;
 using System.Text;
+using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Artifacts;
 using PruneCluster.Engine.Campaign;
+using PruneCluster.Engine.Checkpoints;
+using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Grains.Campaigns;
 using PruneCluster.Grains.Contracts;
@@ -11,7 +15,8 @@ namespace PruneCluster.Client.Cluster;
 /// A campaign's results in a folder: <c>report.md</c> (status and every iteration's ranked table), the engine's
 /// <c>campaign.json</c>, the checkpoints (baseline, per iteration pruned and fine-tuned, <c>final.pt</c>) copied out
 /// of the artifact store, and each iteration's sensitivity results as the paper's files
-/// (<c>iteration-K/sensitivity/output_25.txt</c> …).
+/// (<c>iteration-K/sensitivity/output_25.txt</c> …). <c>baseline.pt</c> is the input as uploaded; the models the
+/// campaign made are written in its <c>output.format</c>. Numbers are written in the invariant culture.
 /// </summary>
 public static class CampaignResults
 {
@@ -24,35 +29,38 @@ public static class CampaignResults
         Directory.CreateDirectory(folder);
         CampaignRecordFile.Save(Path.Combine(folder, "campaign.json"), record);
 
-        var report = new StringBuilder($"# Campaign {id}\n\n```\n{CampaignView.Render(status)}\n```\n");
+        var format = record.Spec.Output.Format;
+        var report = new StringBuilder().Append(CultureInfo.InvariantCulture, $"# Campaign {id}\n\n```\n{CampaignView.Render(status)}\n```\n");
         if (record.Baseline is { } baseline)
             Copy(store, baseline.Checkpoint, Path.Combine(folder, "baseline.pt"));
         foreach (var iteration in status.Iterations)
         {
-            var dir = Path.Combine(folder, $"iteration-{iteration.Number}");
+            var dir = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"iteration-{iteration.Number}"));
             Directory.CreateDirectory(dir);
             if (iteration.Pruned is { } pruned)
-                Copy(store, pruned.Checkpoint, Path.Combine(dir, "pruned.pt"));
+                Export(store, pruned.Checkpoint, Path.Combine(dir, "pruned.pt"), format);
             if (iteration.FineTuned is { } tuned)
-                Copy(store, tuned.Checkpoint, Path.Combine(dir, "fine-tuned.pt"));
+                Export(store, tuned.Checkpoint, Path.Combine(dir, "fine-tuned.pt"), format);
             var results = await ClusterCalls.Retry(() => session.Grains.GetGrain<ISensitivityIterationGrain>(VariantKey.IterationKeyOf(id, iteration.Number)).GetResults(), cancellationToken);
             foreach (var rate in results.GroupBy(r => r.Key.Rate))
                 SensitivityFile.Write(Path.Combine(dir, "sensitivity"), rate.Key, rate.OrderBy(r => r.Key.Layer).Select(r => CampaignModels.ToSensitivityResult(r, record.Spec.Sensitivity)));
             if (await ClusterCalls.Retry(() => grain.GetTable(iteration.Number), cancellationToken) is { } table)
-                report.Append($"\n## Iteration {iteration.Number}\n\n```\n{LayerTableView.Text(table)}\n```\n");
+                report.Append(CultureInfo.InvariantCulture, $"\n## Iteration {iteration.Number}\n\n```\n{LayerTableView.Text(table)}\n```\n");
         }
         var final = status.FinalIteration is { } k && k > 0 ? record.Iterations[k - 1].FineTuned : status.Outcome is null ? null : record.Baseline;
         if (final is not null)
-            Copy(store, final.Checkpoint, Path.Combine(folder, "final.pt"));
+            Export(store, final.Checkpoint, Path.Combine(folder, "final.pt"), format);
         var path = Path.Combine(folder, "report.md");
-        File.WriteAllText(path, report.ToString());
+        AtomicText.Write(path, report.ToString());
         return path;
     }
 
     private static void Copy(ArtifactStore store, string digest, string target)
     {
         using var source = store.Open(digest);
-        using var output = File.Create(target);
-        source.CopyTo(output);
+        AtomicFile.Write(target, output => source.CopyTo(output));
     }
+
+    private static void Export(ArtifactStore store, string digest, string target, ModelFileFormat format) =>
+        ModelFile.SaveAs(store.Verified(digest), target, format);
 }

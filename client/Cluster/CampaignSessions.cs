@@ -10,7 +10,7 @@ public static class CampaignSessions
         DashboardPort? dashboard = null)
     {
         if (settings.Cluster is { } cluster)
-            return ClusterSession.ConnectRedis(cluster, settings.ClusterId, cancellationToken);
+            return ClusterSession.ConnectRedis(cluster, settings.ClusterId, settings.ServiceId, cancellationToken);
         var folder = id is null ? null : settings.Folder(id);
         if (folder is null || !Directory.Exists(Path.Combine(folder, "state")))
             throw new ClusterException($"campaign '{id}' does not exist in {Path.GetFullPath(settings.Dir)} (no embedded campaign folder {folder}); campaign list shows the campaigns there, or pass --cluster redis://host:port");

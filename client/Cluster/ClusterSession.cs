@@ -26,8 +26,11 @@ public sealed class ClusterSession(IHost host, string description, IDisposable? 
     /// <summary>Where the cluster is, for messages.</summary>
     public string Description { get; } = description;
 
-    /// <summary>Connects to the cluster whose silos run with <c>--redis host:port</c>.</summary>
-    public static async Task<ClusterSession> ConnectRedis(string target, string clusterId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to the cluster whose silos run with <c>--redis host:port</c>; both ids must be the silos' (Redis
+    /// clustering keys its table by service and cluster id: another id finds no gateway).
+    /// </summary>
+    public static async Task<ClusterSession> ConnectRedis(string target, string clusterId, string serviceId, CancellationToken cancellationToken)
     {
         var endpoint = RedisEndpoint(target);
         await CheckReachable(endpoint, cancellationToken);
@@ -36,7 +39,7 @@ public sealed class ClusterSession(IHost host, string description, IDisposable? 
         redis.AbortOnConnectFail = false;
         redis.ConnectTimeout = 3000;
         return await Connect(client => client.UseRedisClustering(o => o.ConfigurationOptions = redis)
-            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId)), $"redis://{endpoint}",
+            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, serviceId)), $"redis://{endpoint}",
             "start a silo with --redis (prunecluster-silo --redis HOST:PORT) or check --cluster", cancellationToken);
     }
 

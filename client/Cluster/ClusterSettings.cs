@@ -16,6 +16,11 @@ public class ClusterSettings : CommandSettings
     [DefaultValue("prunecluster")]
     public string ClusterId { get; init; } = "prunecluster";
 
+    [CommandOption("--service-id <ID>")]
+    [Description("Orleans service id of the silos (their --service-id)")]
+    [DefaultValue("prunecluster")]
+    public string ServiceId { get; init; } = "prunecluster";
+
     [CommandOption("--dir <DIR>")]
     [Description("Embedded campaigns: the folder holding one sub-folder per campaign (state, artifacts, report)")]
     [DefaultValue("campaigns")]

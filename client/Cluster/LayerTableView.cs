@@ -4,7 +4,7 @@ using PruneCluster.Grains.Contracts;
 
 namespace PruneCluster.Client.Cluster;
 
-/// <summary>An iteration's ranked layer table as text, CSV or JSON.</summary>
+/// <summary>An iteration's ranked layer table as text, CSV or JSON (numbers in the invariant culture).</summary>
 public static class LayerTableView
 {
     public static readonly string[] Columns = ["rank", "layer", "rate", "map50", "map", "delta_map", "params_removed", "gflops_removed", "score", "selected"];
@@ -12,13 +12,13 @@ public static class LayerTableView
     public static string Text(CampaignTable table, int? limit = null)
     {
         var text = new StringBuilder();
-        text.AppendLine($"iteration {table.Iteration}: {table.Done}/{table.Total} variants{(table.Complete ? "" : " so far")}, ranked by score (GFLOPs removed × mAP^flops_map){(table.Selected ? "; * = selected" : "")}");
-        text.AppendLine($"{"#",4} {"layer",5} {"rate",5} {"mAP@.5",8} {"mAP",8} {"ΔmAP",8} {"params -",10} {"GFLOPs -",9} {"score",10}");
+        text.AppendLine(I, $"iteration {table.Iteration}: {table.Done}/{table.Total} variants{(table.Complete ? "" : " so far")}, ranked by score (GFLOPs removed × mAP^flops_map){(table.Selected ? "; * = selected" : "")}");
+        text.AppendLine(I, $"{"#",4} {"layer",5} {"rate",5} {"mAP@.5",8} {"mAP",8} {"ΔmAP",8} {"params -",10} {"GFLOPs -",9} {"score",10}");
         foreach (var (row, rank) in table.Rows.Select((r, i) => (r, i + 1)).Take(limit ?? int.MaxValue))
-            text.AppendLine($"{rank,4} {row.Layer,5} {F(row.Rate, "0.00"),5} {F(row.Map50, "0.0000"),8} {F(row.Map, "0.0000"),8} {F(row.DeltaMap, "+0.0000;-0.0000"),8} " +
+            text.AppendLine(I, $"{rank,4} {row.Layer,5} {F(row.Rate, "0.00"),5} {F(row.Map50, "0.0000"),8} {F(row.Map, "0.0000"),8} {F(row.DeltaMap, "+0.0000;-0.0000"),8} " +
                 $"{row.ParamsRemoved,10:N0} {F(row.GflopsRemoved, "0.000"),9} {F(row.Score, "0.####E+0"),10}{(row.Selected ? " *" : "")}");
         if (limit is { } l && table.Rows.Length > l)
-            text.AppendLine($"… {table.Rows.Length - l} more (campaign table shows them all)");
+            text.AppendLine(I, $"… {table.Rows.Length - l} more (campaign table shows them all)");
         return text.ToString().TrimEnd();
     }
 
@@ -45,7 +45,9 @@ public static class LayerTableView
         }),
     };
 
-    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+    private static string F(double value, string format) => value.ToString(format, I);
+
+    private static CultureInfo I => CultureInfo.InvariantCulture;
 
     private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

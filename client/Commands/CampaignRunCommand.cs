@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using PruneCluster.Client.Cluster;
 using PruneCluster.Engine.Campaign;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -61,9 +62,6 @@ public sealed class CampaignRunCommand : Command<CampaignRunCommand.Settings>
         }
     }
 
-    /// <summary>Exit code after Ctrl-C, as shells report a process stopped by SIGINT (128 + 2).</summary>
-    public const int InterruptedExitCode = 130;
-
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var spec = settings.Config is { } config ? CampaignSpecFile.Load(config) : CampaignSpec.Default;
@@ -74,31 +72,15 @@ public sealed class CampaignRunCommand : Command<CampaignRunCommand.Settings>
             ? $"campaign {campaign.Folder.Path}: {settings.Weights} on {settings.Data}, up to {spec.Stop.MaxIterations} iterations"
             : $"resuming campaign {campaign.Folder.Path} at {Where(first.Iteration, first.Phase)}");
 
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // The first Ctrl-C stops at the next batch with everything finished saved; a second one stops now.
-            e.Cancel = !interrupt.IsCancellationRequested;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
-        CampaignOutcome outcome;
-        try
-        {
-            outcome = campaign.Run(record, new ProgressLines(), interrupt.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            var saved = CampaignRecordFile.Load(campaign.Folder.RecordPath);
-            var next = LocalCampaign.Describe(CampaignPlanner.Next(saved.Resumed()));
-            Console.Error.WriteLine($"interrupted: {campaign.Folder.RecordPath} holds {saved.Iterations.Count(i => i.IsComplete)} complete iterations; " +
-                                    $"{Where(next.Iteration, next.Phase)} continues from its saved files (finished variants, epochs) when you run the same command again");
-            return InterruptedExitCode;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
+        // The first Ctrl-C stops at the next batch with everything finished saved; a second one stops now.
+        if (!CtrlC.TryRun(cancellationToken, token => campaign.Run(record, new ProgressLines(), token), () =>
+            {
+                var saved = CampaignRecordFile.Load(campaign.Folder.RecordPath);
+                var next = LocalCampaign.Describe(CampaignPlanner.Next(saved.Resumed()));
+                return $"interrupted: {campaign.Folder.RecordPath} holds {saved.Iterations.Count(i => i.IsComplete)} complete iterations; " +
+                       $"{Where(next.Iteration, next.Phase)} continues from its saved files (finished variants, epochs) when you run the same command again";
+            }, out var outcome))
+            return CtrlC.ExitCode;
 
         var final = CampaignRecordFile.Load(campaign.Folder.RecordPath);
         var written = CampaignReport.Write(campaign.Folder, final, outcome);

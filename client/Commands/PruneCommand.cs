@@ -20,11 +20,11 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
         public string? Save { get; init; }
 
         [CommandOption("--format <FORMAT>")]
-        [Description("yolov7 (default): YOLOv7's own layout, {'model': models.yolo.Model (float16), ...}, which YOLOv7's detect.py, test.py, export.py and train.py load as they are; state-dict: {'state_dict': ..., 'model_yaml': ...} in float32 for torch.load(weights_only=True).")]
+        [Description(CheckpointFormatOption.Description)]
         [DefaultValue("yolov7")]
         public string FormatText { get; init; } = "yolov7";
 
-        public ModelFileFormat Format => ModelFileFormats.Parse(FormatText) ?? ModelFileFormat.Yolov7;
+        public ModelFileFormat Format => CheckpointFormatOption.Parse(FormatText);
 
         [CommandOption("--save-plan <FILE>")]
         [Description("Also write the pruning as a plan file (the filters kept per layer), which --plan FILE replays exactly.")]
@@ -45,8 +45,8 @@ public sealed class PruneCommand : Command<PruneCommand.Settings>
                 return ValidationResult.Error("--pruning-params is required, e.g. \"[(8, 0.5), (18, 0.5)]\" or 0.25 (or --plan FILE)");
             if (Save == null)
                 return ValidationResult.Error("--save PATH is required: where to write the pruned model");
-            if (ModelFileFormats.Parse(FormatText) == null)
-                return ValidationResult.Error($"--format '{FormatText}' is not a checkpoint format; use one of {ModelFileFormats.Names}");
+            if (CheckpointFormatOption.Validate(FormatText) is { Successful: false } format)
+                return format;
             return ImageSizeOption.Validate(Img) is { Successful: false } error ? error : base.Validate();
         }
     }

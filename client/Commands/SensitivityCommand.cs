@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using PruneCluster.Client.Cli;
+using PruneCluster.Client.Cluster;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Plots;
@@ -179,28 +180,11 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
                 : $"adding to {settings.Out} (same analysis, {existing.Count} results there): starting at layer {pending[0].Layer}, rate {PythonRepr.Float(pending[0].Rate)}");
         }
 
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // The first Ctrl-C stops after the current evaluation, with everything finished saved; a second one stops now.
-            e.Cancel = !interrupt.IsCancellationRequested;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
-        IReadOnlyList<SensitivityResult> results = [];
-        try
-        {
-            results = RunWithProgress(analysis, settings, interrupt.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine($"interrupted: {analysis.SavedResults} results are saved in {settings.Out} ({plan.Count - pending.Count + (analysis.SavedResults - existing.Count)} of the {plan.Count} this run planned); run the same command again to resume");
-            return InterruptedExitCode;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
+        // The first Ctrl-C stops after the current evaluation, with everything finished saved; a second one stops now.
+        if (!CtrlC.TryRun(cancellationToken, token => RunWithProgress(analysis, settings, token),
+                () => $"interrupted: {analysis.SavedResults} results are saved in {settings.Out} ({plan.Count - pending.Count + (analysis.SavedResults - existing.Count)} of the {plan.Count} this run planned); run the same command again to resume",
+                out var results))
+            return CtrlC.ExitCode;
 
         if (analysis.CacheUse is { } cache && !settings.Json)
         {
@@ -237,9 +221,6 @@ public sealed class SensitivityCommand : Command<SensitivityCommand.Settings>
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(file)}[/]");
         return 0;
     }
-
-    /// <summary>Exit code after Ctrl-C, as shells report a process stopped by SIGINT (128 + 2).</summary>
-    public const int InterruptedExitCode = 130;
 
     /// <summary>Files the command writes besides the output_*.txt files and analysis.json (moved aside by --restart).</summary>
     private static IEnumerable<string> ReportNames => [.. SensitivityReport.FileNames, .. SensitivityPlots.FileNames];

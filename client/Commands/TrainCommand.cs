@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using PruneCluster.Client.Cli;
+using PruneCluster.Client.Cluster;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
@@ -15,7 +17,8 @@ namespace PruneCluster.Client.Commands;
 
 /// <summary>
 /// <c>prunecluster train</c>: the paper's train.py (YOLOv7's, with <c>--pruning-params</c>): prune first, then
-/// fine-tune; or train from scratch with <c>--cfg</c>. <c>--resume</c> continues an interrupted run exactly.
+/// fine-tune; or train from scratch with <c>--cfg</c>. <c>--resume</c> continues an interrupted run exactly (Ctrl-C
+/// stops at the next batch, exit 130; the run keeps its last finished epoch).
 /// </summary>
 public sealed class TrainCommand : Command<TrainCommand.Settings>
 {
@@ -80,6 +83,12 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Validate only after the last epoch.")]
         public bool NoTest { get; init; }
 
+        [CommandOption("--format <FORMAT>")]
+        [Description("Layout of weights/last.pt and best.pt: " + CheckpointFormatOption.Description)]
+        [DefaultValue("yolov7")]
+        [JsonPropertyName("format")]
+        public string FormatText { get; init; } = "yolov7";
+
         [CommandOption("--min-warmup-iters <N>")]
         [Description("Floor on the warm-up length in batches (train.py: 1000). Lower it to fine-tune on a small set, where 1000 batches are many epochs of near-zero lr.")]
         [DefaultValue(1000)]
@@ -110,7 +119,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error($"--min-warmup-iters {MinWarmupIters}: use 0 or more");
             if (LinearLr && Epochs < 2)
                 return ValidationResult.Error("--linear-lr needs --epochs 2 or more (its lr falls to lrf at the last epoch)");
-            return base.Validate();
+            return CheckpointFormatOption.Validate(FormatText) is { Successful: false } format ? format : base.Validate();
         }
     }
 
@@ -151,7 +160,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var hyp = HyperparameterFile.Load(hypName);
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         var options = new TrainingOptions(hyp, hypName, settings.Epochs, settings.BatchSize, settings.Img, settings.Workers,
-            settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest, settings.MinWarmupIters);
+            settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest, settings.MinWarmupIters,
+            CheckpointFormatOption.Parse(settings.FormatText));
         if (!given.Resume)
         {
             folder.WriteRunJson();
@@ -161,7 +171,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}, img {options.ImageSize}, hyp {hypName}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
         Console.Out.WriteLine($"{"epoch",8} {"box",8} {"obj",8} {"cls",8} {"P",7} {"R",7} {"mAP@.5",7} {"mAP@.5:.95",10} {"img/s",7}");
         var interactive = !Console.IsErrorRedirected;
-        var rows = new Trainer(folder, options).Run(model, history, names, data, given.Resume, new SyncProgress<TrainingProgress>(p =>
+        var progress = new SyncProgress<TrainingProgress>(p =>
         {
             if (p.Validated is { } row)
             {
@@ -175,8 +185,16 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
                     $"\repoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch}/{p.Batches} box {p.Box:F4} obj {p.Obj:F4} cls {p.Cls:F4} {p.ImagesPerSecond:F1} img/s ETA {Eta(p.Remaining)}   "));
             }
-        }), cancellationToken);
-        var best = rows.MaxBy(r => r.Fitness);
+        });
+        // The first Ctrl-C stops at the next batch; the run keeps its last finished epoch. A second one stops now.
+        var finished = CtrlC.TryRun(cancellationToken, token => new Trainer(folder, options).Run(model, history, names, data, given.Resume, progress, token),
+            () => (interactive ? "\n" : "") + (File.Exists(folder.StatePath)
+                ? $"interrupted: {folder.Path} keeps its last finished epoch (weights/last.pt, last.state.pt); prunecluster train --resume --project {settings.Project} --name {settings.Name} continues it"
+                : $"interrupted before the first epoch finished: {folder.Path} holds nothing to resume; run the same command again to start over"),
+            out var rows);
+        if (!finished)
+            return CtrlC.ExitCode;
+        var best = rows!.MaxBy(r => r.Fitness);
         AnsiConsole.MarkupLine($"done: [bold]{Markup.Escape(folder.LastPath)}[/], best {Markup.Escape(folder.BestPath)} (epoch {best?.Epoch + 1}, mAP@.5:.95 {M(best?.Map)}); results {Markup.Escape(folder.ResultsPath)}");
         return 0;
     }

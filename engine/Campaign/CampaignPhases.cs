@@ -74,9 +74,11 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
     /// <summary>
     /// Prunes <paramref name="inputCheckpoint"/> by <paramref name="layers"/> — the filters <c>prunecluster prune</c>
     /// removes with the spec's criterion and seed, ranked in the checkpoint's stored precision (prune's default) —,
-    /// saves it atomically to <paramref name="outputCheckpoint"/> with its pruning history, and measures the saved file.
+    /// saves it atomically to <paramref name="outputCheckpoint"/> with its pruning history in <paramref name="format"/>,
+    /// and measures the saved file.
     /// </summary>
-    public ModelMetrics Prune(string inputCheckpoint, IReadOnlyList<LayerRate> layers, string outputCheckpoint, CancellationToken ct = default)
+    public ModelMetrics Prune(string inputCheckpoint, IReadOnlyList<LayerRate> layers, string outputCheckpoint, CancellationToken ct = default,
+        ModelFileFormat format = ModelFileFormat.Yolov7)
     {
         var data = DataYaml.Load(dataYamlPath);
         using (var loaded = Open(inputCheckpoint))
@@ -88,7 +90,7 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
             ct.ThrowIfCancellationRequested();
             var importance = new FilterImportance((Criterion)spec.Sensitivity.Criterion, spec.Sensitivity.Seed, ImportancePrecision.Stored);
             var plan = Pruner.Prune(ConnectivityGraph.Build(loaded.Model), layers, importance, spec.Selection.RoundTo);
-            ModelFile.Save(outputCheckpoint, loaded.Model, loaded.History.Then(plan), loaded.ClassNames);
+            ModelFile.Save(outputCheckpoint, loaded.Model, loaded.History.Then(plan), loaded.ClassNames, format);
         }
         return Measure(outputCheckpoint, ct);
     }

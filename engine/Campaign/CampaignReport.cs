@@ -10,7 +10,8 @@ namespace PruneCluster.Engine.Campaign;
 /// A campaign's report, from its record and timings only (so it can be rewritten any time): the paper's
 /// per-iteration table — params, sparsity, GFLOPs, reduction, mAP@.5 and mAP@.5:.95 before and after fine-tuning,
 /// wall time per phase — as <c>report.md</c>, a self-contained <c>report.html</c> (plots embedded) and
-/// <c>report.json</c>, plus <c>map_vs_params.png</c> and <c>map_vs_gflops.png</c>.
+/// <c>report.json</c>, plus <c>map_vs_params.png</c> and <c>map_vs_gflops.png</c>. Every number is written in the
+/// invariant culture, whatever the machine's.
 /// </summary>
 public static class CampaignReport
 {
@@ -112,7 +113,7 @@ public static class CampaignReport
             ? string.Create(CultureInfo.InvariantCulture, $"gflops_step {s.Selection.GflopsStep}")
             : string.Create(CultureInfo.InvariantCulture, $"params_layers {s.Selection.ParamsLayers}, flops_layers {s.Selection.FlopsLayers}");
         return string.Create(CultureInfo.InvariantCulture,
-            $"Settings: img {s.Sensitivity.Img}, rates {string.Join("/", s.Sensitivity.Rates)}, criterion {s.Sensitivity.Criterion}, selection {mode} ({selection}), fine-tune {s.FineTune.Epochs} epochs ({s.FineTune.Hyp}, batch {s.FineTune.BatchSize}), at most {s.Stop.MaxIterations} iterations.");
+            $"Settings: img {s.Sensitivity.Img}, rates {string.Join("/", s.Sensitivity.Rates.Select(r => r.ToString(CultureInfo.InvariantCulture)))}, criterion {s.Sensitivity.Criterion}, selection {mode} ({selection}), fine-tune {s.FineTune.Epochs} epochs ({s.FineTune.Hyp}, batch {s.FineTune.BatchSize}), at most {s.Stop.MaxIterations} iterations.");
     }
 
     private static string[] Cells(Row r)
@@ -154,7 +155,7 @@ public static class CampaignReport
         plot.XLabel(xLabel);
         plot.YLabel("mAP@.5:.95");
         plot.Title($"mAP@.5:.95 vs {xLabel}");
-        plot.SavePng(path, 800, 500);
+        Plots.InvariantPng.Save(plot, path, 800, 500);
     }
 
     private static void WriteText(string path, string text) => AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));

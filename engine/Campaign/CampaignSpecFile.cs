@@ -1,12 +1,13 @@
 using System.Globalization;
+using PruneCluster.Engine.Models;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PruneCluster.Engine.Campaign;
 
 /// <summary>
-/// Reads <c>campaign.yaml</c>: four optional sections (<c>sensitivity</c>, <c>selection</c>, <c>fine_tune</c>,
-/// <c>stop</c>) whose keys are the CLI option names in snake_case; anything left out keeps the paper's default
+/// Reads <c>campaign.yaml</c>: five optional sections (<c>sensitivity</c>, <c>selection</c>, <c>fine_tune</c>,
+/// <c>stop</c>, <c>output</c>) whose keys are the CLI option names in snake_case; anything left out keeps the paper's default
 /// (<see cref="CampaignSpec.Default"/>). Every value is checked before a campaign starts: an unknown key, a wrong
 /// type or an out-of-range value is one <see cref="CampaignSpecException"/> naming file, line and key.
 /// </summary>
@@ -35,13 +36,13 @@ public static class CampaignSpecFile
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return CampaignSpec.Default;
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new CampaignSpecException($"{source}: expected a mapping with sections sensitivity, selection, fine_tune, stop");
+            throw new CampaignSpecException($"{source}: expected a mapping with sections sensitivity, selection, fine_tune, stop, output");
         return Parse(new Reader(source), root);
     }
 
     private static CampaignSpec Parse(Reader file, YamlMappingNode root)
     {
-        var sections = file.Keys(root, "", "sensitivity", "selection", "fine_tune", "stop");
+        var sections = file.Keys(root, "", "sensitivity", "selection", "fine_tune", "stop", "output");
         var d = CampaignSpec.Default;
 
         var s = d.Sensitivity;
@@ -94,7 +95,14 @@ public static class CampaignSpecFile
                 file.OptionalNumber(keys, "max_map_drop", 0, 1, "stop.", lowOpen: false, highOpen: false),
                 file.Int(keys, "max_iterations", stop.MaxIterations, 1, 1000, "stop.", "use 1 or more"));
         }
-        return new CampaignSpec(s, sel, ft, stop);
+        var output = d.Output;
+        if (sections.TryGetValue("output", out var outputNode))
+        {
+            var keys = file.Keys(file.Mapping(outputNode, "output"), "output.", "format");
+            if (keys.TryGetValue("format", out var format))
+                output = new OutputSpec(file.Format(format));
+        }
+        return new CampaignSpec(s, sel, ft, stop, output);
     }
 
     /// <summary>Typed reads that name the file, line and key of a bad value.</summary>
@@ -158,6 +166,10 @@ public static class CampaignSpecFile
             "target" => SelectionMode.Target,
             var other => throw Bad(node, "selection.mode", $"'{other}' is not a mode; use paper or target"),
         };
+
+        public ModelFileFormat Format(YamlNode node) =>
+            ModelFileFormats.Parse(node is YamlScalarNode scalar ? scalar.Value : null)
+            ?? throw Bad(node, "output.format", $"'{Show(node)}' is not a checkpoint format; use one of {ModelFileFormats.Names}");
 
         public string Text(YamlNode node, string key) =>
             node is YamlScalarNode { Value: { Length: > 0 } text } ? text : throw Bad(node, key, "expected a name or a path");

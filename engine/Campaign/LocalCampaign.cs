@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
@@ -123,7 +122,7 @@ public sealed class LocalCampaign(CampaignSpec spec, string weights, string data
                 return record.WithSelection(k, layers);
             }
             case CampaignStep.Prune s:
-                return record.WithPruned(k, _phases.Prune(s.Input.Checkpoint, s.Layers, Folder.PrunedPath(k), ct));
+                return record.WithPruned(k, _phases.Prune(s.Input.Checkpoint, s.Layers, Folder.PrunedPath(k), ct, spec.Output.Format));
             case CampaignStep.FineTune s:
             {
                 var tuned = _phases.FineTune(s.Pruned.Checkpoint, Folder.FineTuneDir(k), new SyncProgress<TrainingProgress>(p =>
@@ -131,11 +130,8 @@ public sealed class LocalCampaign(CampaignSpec spec, string weights, string data
                         $"epoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch}/{p.Batches}, {p.ImagesPerSecond:F1} img/s{(p.Validated?.Map is { } map ? $", mAP@.5:.95 {map:F4}" : "")}"),
                         p.Remaining))), ct);
                 var kept = Folder.FineTunedPath(k);
-                AtomicFile.Write(kept, target =>
-                {
-                    using var source = File.OpenRead(tuned.Checkpoint);
-                    source.CopyTo(target);
-                });
+                // The training run keeps YOLOv7's layout (train's own files); the kept model is in the spec's.
+                ModelFile.SaveAs(tuned.Checkpoint, kept, spec.Output.Format);
                 return record.WithFineTuned(k, tuned with { Checkpoint = kept });
             }
             default:

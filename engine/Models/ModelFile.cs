@@ -86,6 +86,43 @@ public static class ModelFile
         ]);
     }
 
+    /// <summary>
+    /// The layout of a checkpoint in <see cref="ModelFileFormat"/>'s terms: a pickled YOLOv7 model, this tool's
+    /// state_dict, or null for anything else (a bare state_dict, another project's model).
+    /// </summary>
+    public static ModelFileFormat? Layout(string path)
+    {
+        using var contents = CheckpointReader.Read(path);
+        return contents.Format switch
+        {
+            CheckpointFormat.PickledModel when contents.ModelClass == Yolov7ModelClass => ModelFileFormat.Yolov7,
+            CheckpointFormat.PruneCluster => ModelFileFormat.StateDict,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Writes the model of <paramref name="source"/> to <paramref name="target"/> (atomically; the same path converts
+    /// in place) in <paramref name="format"/>: the file's own bytes when it already has that layout, else loaded and
+    /// saved again with its pruning history and class names. A YOLOv7 file holds float16 weights, so a state_dict
+    /// made from one holds those values in float32.
+    /// </summary>
+    public static void SaveAs(string source, string target, ModelFileFormat format)
+    {
+        if (Layout(source) == format)
+        {
+            if (Path.GetFullPath(source) != Path.GetFullPath(target))
+                AtomicFile.Write(target, output =>
+                {
+                    using var input = File.OpenRead(source);
+                    input.CopyTo(output);
+                });
+            return;
+        }
+        using var loaded = Load(source);
+        Save(target, loaded.Model, loaded.History, loaded.ClassNames, format);
+    }
+
     private static List<object?> SeedList(YoloModel model) =>
         SeedPruningConfig.From(ConnectivityGraph.Build(model)).Entries.Select(e => (object?)new List<object?>
         {

@@ -1,4 +1,3 @@
-using PruneCluster.Engine.Checkpoints;
 using ScottPlot;
 
 namespace PruneCluster.Engine.Plots;
@@ -19,7 +18,6 @@ public static class ConvTimePlot
             bars.LegendText = label;
         }
         plot.ShowLegend(Edge.Right);
-        var png = plot.GetImageBytes(1600, 700, ImageFormat.Png);
-        AtomicFile.Write(path, stream => stream.Write(png));
+        InvariantPng.Save(plot, path, 1600, 700);
     }
 }

@@ -189,7 +189,7 @@ public static class SensitivityPlots
         // Outside the data area: inside it the legend hides the layers at the right end, where picks often are.
         if (legend && plot.Legend.ManualItems.Count == 0)
             plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, width, height);
+        InvariantPng.Save(plot, path, width, height);
     }
 
     private static string RateLegend(double rate) => $"pruning rate: {RateLabel(rate)}";

@@ -132,19 +132,8 @@ public sealed class VariantEvaluator : IDisposable
         return outcomes;
     }
 
-    /// <summary>
-    /// What a variant computes itself: the unpruned GFLOPs of its affected rows and of the head convs of the levels they
-    /// feed (auxiliary head convs never run). A measure of its cost, for time estimates and for handing out work.
-    /// </summary>
-    public double ReachedGflops(int layer, double rate)
-    {
-        var variant = Describe((layer, rate));
-        var headInputs = Model.Cfg.Layers[^1].ResolvedFrom;
-        var body = unpruned.Layers.Where(l => !l.IsHead && variant.Affected[l.YamlLayer]).Sum(l => l.Gflops);
-        var heads = unpruned.Layers.Where(l => l.IsHead).Take(Model.Head.Levels)
-            .Where((_, level) => variant.Affected[headInputs[level]]).Sum(l => l.Gflops);
-        return body + heads;
-    }
+    /// <summary>What a variant computes itself, in unpruned GFLOPs (<see cref="VariantReach"/>): a measure of its cost, for time estimates.</summary>
+    public double ReachedGflops(int layer, double rate) => VariantReach.Gflops(Model, unpruned, Describe((layer, rate)).Affected);
 
     public void Dispose()
     {
@@ -160,7 +149,6 @@ public sealed class VariantEvaluator : IDisposable
             return known;
         if (v.Layer < 0 || v.Layer >= Model.PrunableLayers.Count)
             throw new PruningException($"layer {v.Layer} does not exist; this model has prunable layers 0..{Model.PrunableLayers.Count - 1}");
-        var group = graph.GroupOf(v.Layer);
         var channels = graph.Layers[v.Layer].Unit.OutChannels;
         long[] removed = [];
         if (Pruner.SkipReason(v.Rate, channels, options.RoundTo) == null)
@@ -168,24 +156,8 @@ public sealed class VariantEvaluator : IDisposable
             var kept = options.Importance().Keep(graph, v.Layer, Pruner.FiltersToRemove(v.Rate, channels, options.RoundTo)).ToHashSet();
             removed = Enumerable.Range(0, (int)channels).Select(i => (long)i).Where(i => !kept.Contains(i)).ToArray();
         }
-        var affected = AffectedRows(group.Select(i => graph.Layers[i].YamlLayer));
+        var affected = VariantReach.AffectedRows(Model, graph, v.Layer);
         return described[v] = new SensitivityVariant(v.Layer, v.Rate, removed, affected, PruningCost.Of(graph, unpruned, v.Layer, removed.Length), unpruned);
-    }
-
-    // Rows read only from earlier rows, so one forward sweep closes the set. Rows the inference output does not depend
-    // on (IAuxDetect's auxiliary branch) are left out; the head row always counts (see SensitivityVariant.Affected).
-    private bool[] AffectedRows(IEnumerable<int> prunedRows)
-    {
-        var rows = Model.Cfg.Layers;
-        var affected = new bool[rows.Count];
-        foreach (var row in prunedRows)
-            affected[row] = true;
-        for (var i = 1; i < rows.Count; i++)
-            affected[i] |= rows[i].ResolvedFrom.Any(f => affected[f]);
-        for (var i = 0; i < rows.Count; i++)
-            affected[i] &= Model.InferenceRows[i];
-        affected[^1] = true;
-        return affected;
     }
 
     private List<VariantOutcome> EvaluateGroup(IReadOnlyList<SensitivityVariant> group, CancellationToken cancellationToken)

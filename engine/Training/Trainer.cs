@@ -137,9 +137,9 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
             rows.Add(row);
             // Weights and results first, then the state that points past them: an interruption before the state is
             // written redoes the epoch (resume drops result rows beyond the state's epoch).
-            ModelFile.Save(folder.LastPath, ema.Model, history, names, bestFitness: bestFitness);
+            ModelFile.Save(folder.LastPath, ema.Model, history, names, options.CheckpointFormat, bestFitness);
             if (row.Fitness == bestFitness)
-                ModelFile.Save(folder.BestPath, ema.Model, history, names, bestFitness: bestFitness);
+                ModelFile.Save(folder.BestPath, ema.Model, history, names, options.CheckpointFormat, bestFitness);
             folder.WriteResults(rows);
             TrainingState.Save(folder.StatePath, model, ema, optimizer, epoch, bestFitness, folder.RunJson);
             progress?.Report(new TrainingProgress(epoch, options.Epochs, nb, nb, box, obj, cls, seen / trainSeconds, clock.Remaining(epoch - startEpoch + 1, 0), row));

@@ -14,6 +14,7 @@ namespace PruneCluster.Engine.Training;
 /// <param name="Freeze"><c>--freeze N</c>: the first N cfg rows (<c>model.0.</c> … <c>model.N-1.</c>) do not train.</param>
 /// <param name="CacheImages"><c>--cache-images</c>.</param>
 /// <param name="ValidateEveryEpoch">False: validate only after the last epoch (<c>--notest</c>).</param>
+/// <param name="CheckpointFormat">Layout of <c>weights/last.pt</c> and <c>best.pt</c> (<c>--format</c>).</param>
 /// <param name="MinWarmupIterations"><c>--min-warmup-iters</c>: the floor on the warm-up length in batches (train.py: 1000).</param>
 public sealed record TrainingOptions(
     Hyperparameters Hyp,
@@ -27,7 +28,8 @@ public sealed record TrainingOptions(
     int Freeze = 0,
     bool CacheImages = false,
     bool ValidateEveryEpoch = true,
-    int MinWarmupIterations = Optim.Warmup.TrainPyMinimumIterations)
+    int MinWarmupIterations = Optim.Warmup.TrainPyMinimumIterations,
+    Models.ModelFileFormat CheckpointFormat = Models.ModelFileFormat.Yolov7)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value (the CLI checks before this).</summary>
     public void Validate()

@@ -82,7 +82,7 @@ public sealed class TrainingRunFolder(string path, string runJson)
             plot.XLabel("epoch");
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(2, 4);
-        multiplot.SavePng(PlotPath, 1600, 700);
+        Plots.InvariantPng.Save(multiplot, PlotPath, 1600, 700);
     }
 
     private static string N(double? value) => value is { } v ? v.ToString("G9", CultureInfo.InvariantCulture) : "";

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PruneCluster.Grains.Contracts;
+using PruneCluster.Grains.Membership;
 
 namespace PruneCluster.Grains.Jobs;
 
@@ -12,6 +13,7 @@ namespace PruneCluster.Grains.Jobs;
 public sealed class JobGrain(
     [PersistentState("job", StorageNames.Cluster)] IPersistentState<JobGrainState> state,
     TimeProvider clock,
+    IClusterMembershipService membership,
     ILogger<JobGrain> logger) : Grain, IJobGrain
 {
     private IGrainTimer? expiryTimer;
@@ -125,10 +127,14 @@ public sealed class JobGrain(
 
     private async Task ExpireLease()
     {
-        if (S.Lease is not { } lease || lease.Expires >= Now)
+        if (S.Lease is not { } lease)
             return;
-        logger.LogWarning("Job {Job} lease held by {Silo} slot {Slot} expired.", S.Job!.Key.GrainKey, lease.Silo, lease.Slot);
-        S.Error = $"the lease held by {lease.Silo} expired (silo stopped or stalled)";
+        var expired = lease.Expires < Now;
+        // A silo the membership declared dead will never renew: its lease ends now, not one TTL later.
+        if (!expired && !membership.IsDead(lease.Silo))
+            return;
+        logger.LogWarning("Job {Job} lease held by {Silo} slot {Slot} {Why}.", S.Job!.Key.GrainKey, lease.Silo, lease.Slot, expired ? "expired" : "ended: that silo is dead");
+        S.Error = expired ? $"the lease held by {lease.Silo} expired (silo stopped or stalled)" : $"the silo {lease.Silo} holding the lease died";
         await EndAttempt();
     }
 

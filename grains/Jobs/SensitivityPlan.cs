@@ -1,17 +1,19 @@
 using System.Collections.Immutable;
 using PruneCluster.Engine.Campaign;
 using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Graph;
 using PruneCluster.Engine.Measures;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Grains.Contracts;
 
 namespace PruneCluster.Grains.Jobs;
 
 /// <summary>
 /// An iteration's sensitivity work: every prunable layer of its input × the spec's rates, each with its cost — the
-/// GFLOPs of every network row from the layer's yaml row on at the analysis' image size (what a fast-mode variant
-/// recomputes at most; the same measure as <see cref="Simulation.Yolov7CostProfile"/>), so the aggregator hands out
-/// the long evaluations of the first layers first.
+/// unpruned GFLOPs of the rows the variant recomputes in the fast mode at the analysis' image size
+/// (<see cref="VariantReach"/>, what the local analysis estimates its remaining time from), so the aggregator hands
+/// out the long evaluations first.
 /// </summary>
 public static class SensitivityPlan
 {
@@ -23,9 +25,10 @@ public static class SensitivityPlan
         var valDigest = DatasetDigest.Of(DataYaml.Load(job.DataYaml), "val");
         var evaluation = new EvaluationSpec(job.InputDigest, valDigest, spec.Img, spec.Batch, spec.Criterion, checked((int)spec.Seed),
             job.DataYaml, spec.Conf, spec.Iou, Rates: [.. spec.Rates], RoundTo: roundTo);
-        return [.. loaded.Model.PrunableLayers.SelectMany((layer, index) =>
+        var graph = ConnectivityGraph.Build(loaded.Model);
+        return [.. loaded.Model.PrunableLayers.SelectMany((_, index) =>
         {
-            var cost = stats.Layers.Where(l => l.YamlLayer >= layer.YamlLayer).Sum(l => l.Gflops);
+            var cost = VariantReach.Gflops(loaded.Model, graph, stats, index);
             return spec.Rates.Select(rate => new VariantTask(new VariantKey(job.Key.Campaign, job.Key.Iteration, index, rate), cost, evaluation));
         })];
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Storage;
 using PruneCluster.Grains.Contracts;
+using PruneCluster.Grains.Membership;
 
 namespace PruneCluster.Grains.Sensitivity;
 
@@ -19,6 +20,7 @@ public sealed class SensitivityIterationGrain(
     [PersistentState("iteration", StorageNames.Cluster)] IPersistentState<IterationState> state,
     [PersistentState("iteration-plan", StorageNames.Cluster)] IPersistentState<IterationPlan> plan,
     TimeProvider clock,
+    IClusterMembershipService membership,
     ILogger<SensitivityIterationGrain> logger) : Grain, ISensitivityIterationGrain
 {
     private readonly WorkQueue waiting = new();
@@ -267,17 +269,17 @@ public sealed class SensitivityIterationGrain(
         return false;
     }
 
-    // Leases past their expiry go back to the queue. True when any did.
+    // Leases past their expiry, or held by a silo the membership declared dead, go back to the queue. True when any did.
     private bool ExpireLeases(DateTime now)
     {
-        var expired = S.Leases.Values.Where(l => l.Expires < now).ToList();
+        var expired = S.Leases.Values.Where(l => l.Expires < now || membership.IsDead(l.Silo)).ToList();
         foreach (var lease in expired)
         {
             S.Leases.Remove(lease.Id);
             S.Expired.Add(lease);
             if (!S.IsSettled(index[lease.Task.Key]))
                 waiting.Add(lease.Task);
-            logger.LogWarning("Lease of {Variant} held by {Silo} slot {Slot} expired; the task waits again.", lease.Task.Key.GrainKey, lease.Silo, lease.Slot);
+            logger.LogWarning("Lease of {Variant} held by {Silo} slot {Slot} {Why}; the task waits again.", lease.Task.Key.GrainKey, lease.Silo, lease.Slot, lease.Expires < now ? "expired" : "ended (its silo is dead)");
         }
         return expired.Count > 0;
     }

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using PruneCluster.Engine.Campaign;
 using PruneCluster.Engine.Data.Synthetic;
+using PruneCluster.Engine.Models;
 using PruneCluster.Tests.Checkpoints;
 using PruneCluster.Tests.Support;
 
@@ -43,7 +43,7 @@ public sealed class CampaignRunCliTests
         var output = folder.File("out");
         string[] args = ["campaign", "run", "--weights", Golden, "--data", data, "--config", config, "--out", output];
 
-        var interrupted = RunUntil(args, line => line.Contains("iteration 1, fine-tune", StringComparison.Ordinal));
+        var interrupted = CliRunner.RunUntil(args, line => line.Contains("iteration 1, fine-tune", StringComparison.Ordinal));
         Assert.True(interrupted.ExitCode == 130, interrupted.Stderr);
         Assert.Contains("interrupted:", interrupted.Stderr);
         var saved = CampaignRecordFile.Load(Path.Combine(output, "campaign.json"));
@@ -66,6 +66,8 @@ public sealed class CampaignRunCliTests
             foreach (var file in new[] { "sensitivity/output_50.txt", "sensitivity/analysis.json", "selection.json", "pruned.pt", "finetune/results.csv", "finetuned.pt" })
                 Assert.True(File.Exists(Path.Combine(dir, file)), $"{dir}/{file} is missing");
             Assert.Equal(Path.Combine(dir, "finetuned.pt"), it.FineTuned!.Checkpoint);
+            Assert.Equal(ModelFileFormat.Yolov7, ModelFile.Layout(Path.Combine(dir, "pruned.pt")));
+            Assert.Equal(ModelFileFormat.Yolov7, ModelFile.Layout(Path.Combine(dir, "finetuned.pt")));
             Assert.True(it.Pruned!.Gflops < it.Input.Gflops);
         }
         Assert.Equal(record.Iterations[0].FineTuned, record.Iterations[1].Input);
@@ -100,6 +102,32 @@ public sealed class CampaignRunCliTests
     }
 
     [Fact]
+    public void OutputFormatStateDictWritesThePrunedAndFineTunedModelsAsStateDicts()
+    {
+        using var folder = new TempFolder();
+        var data = Data(folder);
+        var config = folder.File("campaign.yaml");
+        File.WriteAllText(config, Config.Replace("max_iterations: 2", "max_iterations: 1", StringComparison.Ordinal) + "\noutput:\n  format: state-dict\n");
+        var output = folder.File("out");
+
+        var run = CliRunner.Run("campaign", "run", "--weights", Golden, "--data", data, "--config", config, "--out", output);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var record = CampaignRecordFile.Load(Path.Combine(output, "campaign.json"));
+        Assert.Equal(ModelFileFormat.StateDict, record.Spec.Output.Format);
+        var dir = Path.Combine(output, "iteration-1");
+        Assert.Equal(ModelFileFormat.StateDict, ModelFile.Layout(Path.Combine(dir, "pruned.pt")));
+        Assert.Equal(ModelFileFormat.StateDict, ModelFile.Layout(Path.Combine(dir, "finetuned.pt")));
+        // The fine-tuning run inside keeps train's own layout; the kept model holds its weights.
+        Assert.Equal(ModelFileFormat.Yolov7, ModelFile.Layout(Path.Combine(dir, "finetune", "weights", "best.pt")));
+        using var kept = ModelFile.Load(Path.Combine(dir, "finetuned.pt"));
+        using var best = ModelFile.Load(Path.Combine(dir, "finetune", "weights", "best.pt"));
+        var a = Engine.Models.StateDict.Ordered(kept.Model).ToList();
+        var b = Engine.Models.StateDict.Ordered(best.Model).ToList();
+        Assert.Equal(b.Select(kv => kv.Key), a.Select(kv => kv.Key));
+        Assert.All(a.Zip(b), pair => Assert.True(pair.First.Value.allclose(pair.Second.Value, rtol: 0, atol: 0), pair.First.Key));
+    }
+
+    [Fact]
     public void BadSpecDataOrWeightsAreOneLineAndExitCode2()
     {
         using var folder = new TempFolder();
@@ -123,35 +151,5 @@ public sealed class CampaignRunCliTests
         var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 1, run.Stderr);
         Assert.Contains(mention, lines[0]);
-    }
-
-    /// <summary>Runs the CLI and sends it SIGINT (Ctrl-C) once a stderr line matches.</summary>
-    private static CliRunner.Result RunUntil(string[] args, Func<string, bool> interruptAt)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunecluster.dll"));
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = new System.Text.StringBuilder();
-        var signalled = false;
-        while (process.StandardError.ReadLine() is { } line)
-        {
-            stderr.AppendLine(line);
-            if (!signalled && interruptAt(line))
-            {
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                kill.WaitForExit();
-                signalled = true;
-            }
-        }
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("campaign run did not stop after SIGINT");
-        }
-        Assert.True(signalled, "the campaign never reached the point to interrupt: " + stderr);
-        return new CliRunner.Result(process.ExitCode, stdout.Result, stderr.ToString());
     }
 }

@@ -1,4 +1,5 @@
 using PruneCluster.Engine.Campaign;
+using PruneCluster.Engine.Models;
 using PruneCluster.Tests.Selection;
 
 namespace PruneCluster.Tests.Campaign;
@@ -15,8 +16,8 @@ public sealed class CampaignSpecFileTests
 
     [Fact]
     public void AnEmptyFileIsThePapersDefaults() => Assert.Equal(
-        (CampaignSpec.Default.Sensitivity.Rates, CampaignSpec.Default.Selection, CampaignSpec.Default.FineTune, CampaignSpec.Default.Stop),
-        (LoadText("").Sensitivity.Rates, LoadText("").Selection, LoadText("").FineTune, LoadText("").Stop));
+        (CampaignSpec.Default.Sensitivity.Rates, CampaignSpec.Default.Selection, CampaignSpec.Default.FineTune, CampaignSpec.Default.Stop, ModelFileFormat.Yolov7),
+        (LoadText("").Sensitivity.Rates, LoadText("").Selection, LoadText("").FineTune, LoadText("").Stop, LoadText("").Output.Format));
 
     [Fact]
     public void ReadsEverySection()
@@ -39,12 +40,27 @@ public sealed class CampaignSpecFileTests
               target_gflops_reduction: 0.4
               map_floor: 0.3
               max_iterations: 4
+            output:
+              format: state-dict
             """);
         Assert.Equal([0.25, 0.75], spec.Sensitivity.Rates);
         Assert.Equal((2, 320, 16, 0.001, 0.65), (spec.Sensitivity.Criterion, spec.Sensitivity.Img, spec.Sensitivity.Batch, spec.Sensitivity.Conf, spec.Sensitivity.Iou));
         Assert.Equal(new SelectionSpec(SelectionMode.Target, GflopsStep: 0.2, RoundTo: 8), spec.Selection);
         Assert.Equal(new FineTuneSpec(3, "scratch.p5", 16, MinWarmupIters: 0), spec.FineTune);
         Assert.Equal(new StopRules(null, 0.4, 0.3, null, 4), spec.Stop);
+        Assert.Equal(new OutputSpec(ModelFileFormat.StateDict), spec.Output);
+    }
+
+    [Fact]
+    public void ARecordWrittenBeforeTheOutputSectionReadsAsYolov7AndMatchesADefaultSpec()
+    {
+        var json = CampaignRecordFile.ToJson(CampaignRecord.Start(CampaignSpec.Default));
+        Assert.Contains("\"output\": {", json);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        old["record"]!["spec"]!.AsObject().Remove("output");
+        var read = CampaignRecordFile.FromJson(old.ToJsonString(), "old campaign.json");
+        Assert.Equal(ModelFileFormat.Yolov7, read.Spec.Output.Format);
+        Assert.Equal(json, CampaignRecordFile.ToJson(read));
     }
 
     [Theory]
@@ -63,6 +79,8 @@ public sealed class CampaignSpecFileTests
     [InlineData("fine_tune:\n  min_warmup_iters: -1\n", ":2: fine_tune.min_warmup_iters: -1 is out of range; use 0 or more (train.py: 1000)")]
     [InlineData("budget: 3\n", ":1: budget: unknown key; use one of sensitivity, selection, fine_tune, stop")]
     [InlineData("sensitivity: [0.5\n", "not valid YAML")]
+    [InlineData("output:\n  format: onnx\n", ":2: output.format: 'onnx' is not a checkpoint format; use one of yolov7, state-dict")]
+    [InlineData("output:\n  formats: yolov7\n", ":2: output.formats: unknown key; use one of format")]
     public void BadValuesNameFileLineAndKey(string yaml, string expected)
     {
         var error = Assert.Throws<CampaignSpecException>(() => LoadText(yaml));

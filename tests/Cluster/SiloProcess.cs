@@ -37,6 +37,13 @@ public sealed class SiloProcess : IDisposable
     /// <summary>SIGTERM, as Kubernetes and systemd stop a process: the silo shuts down gracefully.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
 
+    /// <summary>SIGKILL (kill -9): the silo dies at once, leaving nothing and telling no one.</summary>
+    public void KillHard()
+    {
+        Process.Start("kill", ["-KILL", process.Id.ToString()])!.WaitForExit();
+        process.WaitForExit();
+    }
+
     public bool WaitForExit(TimeSpan timeout)
     {
         if (!process.WaitForExit(timeout))

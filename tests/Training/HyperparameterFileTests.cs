@@ -6,8 +6,16 @@ namespace PruneCluster.Tests.Training;
 public class HyperparameterFileTests
 {
     [Fact]
-    public void TheFourYolov7HypFilesAreBuiltIn() =>
-        Assert.Equal(["scratch.custom", "scratch.p5", "scratch.p6", "scratch.tiny"], HyperparameterFile.BuiltInNames);
+    public void TheFourYolov7HypFilesAndTheFineTuningSetAreBuiltIn() =>
+        Assert.Equal(["finetune.tiny", "scratch.custom", "scratch.p5", "scratch.p6", "scratch.tiny"], HyperparameterFile.BuiltInNames);
+
+    [Fact]
+    public void TheFineTuningSetIsScratchTinyWithALowerLrAndAShorterGentlerWarmup()
+    {
+        var tiny = HyperparameterFile.Load("scratch.tiny");
+        var finetune = HyperparameterFile.Load("finetune.tiny");
+        Assert.Equal(tiny with { Lr0 = 0.002, Lrf = 0.1, WarmupEpochs = 1.0, WarmupBiasLr = 0.01 }, finetune);
+    }
 
     [Theory]
     // name, lrf, cls, obj, translate, scale, mixup, paste_in: the values that differ between YOLOv7's four files.
@@ -89,6 +97,6 @@ public class HyperparameterFileTests
     public void AnUnknownNameListsTheBuiltInSets()
     {
         var e = Assert.Throws<HyperparameterException>(() => HyperparameterFile.Load("scratch.huge"));
-        Assert.Equal("--hyp scratch.huge: no such file or built-in set; give a hyp yaml path or one of scratch.custom, scratch.p5, scratch.p6, scratch.tiny", e.Message);
+        Assert.Equal("--hyp scratch.huge: no such file or built-in set; give a hyp yaml path or one of finetune.tiny, scratch.custom, scratch.p5, scratch.p6, scratch.tiny", e.Message);
     }
 }

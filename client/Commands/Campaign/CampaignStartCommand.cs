@@ -70,7 +70,7 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
         {
             var id = inputs.NewId();
             var start = inputs.Upload(new ArtifactStore(settings.Artifacts!));
-            await using var remote = await ClusterSession.ConnectRedis(cluster, settings.ClusterId, cancellationToken);
+            await using var remote = await ClusterSession.ConnectRedis(cluster, settings.ClusterId, settings.ServiceId, cancellationToken);
             await ClusterCalls.Retry(() => remote.Grains.GetGrain<ICampaignGrain>(id).Start(start), cancellationToken);
             Console.WriteLine(id);
             return 0;

@@ -32,7 +32,7 @@ public sealed class CampaignStatusCommand : AsyncCommand<CampaignStatusCommand.S
             }
             catch (OperationCanceledException) when (ctrlC.Token.IsCancellationRequested)
             {
-                return CampaignForeground.Interrupted;
+                return CtrlC.ExitCode;
             }
         }
         if (settings.Json)

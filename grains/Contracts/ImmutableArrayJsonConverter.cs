@@ -2,11 +2,11 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace PruneCluster.Silo;
+namespace PruneCluster.Grains.Contracts;
 
 /// <summary>
 /// Writes a default (uninitialised) <see cref="ImmutableArray{T}"/> as <c>[]</c>: grain records leave optional lists
-/// default, and System.Text.Json's own converter throws on enumerating one (a 500 from <c>/api/campaigns</c>).
+/// default, and System.Text.Json's own converter throws on enumerating one (a 500 from the silo's <c>/api/campaigns</c>, a crash of <c>campaign status --json</c>).
 /// </summary>
 public sealed class ImmutableArrayJsonConverter : JsonConverterFactory
 {

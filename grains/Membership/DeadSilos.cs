@@ -1,0 +1,19 @@
+using Orleans.Runtime;
+
+namespace PruneCluster.Grains.Membership;
+
+/// <summary>
+/// The silos the cluster's membership has declared dead, by the name a lease records (<c>SiloAddress.ToString()</c>).
+/// A lease held by one of them ends at once instead of after its TTL: after a kill -9 of every silo, the new silos
+/// join only once the old ones are declared dead, so their leases are free as soon as anyone can take them.
+/// </summary>
+public static class DeadSilos
+{
+    public static bool IsDead(this IClusterMembershipService membership, string silo)
+    {
+        foreach (var member in membership.CurrentSnapshot.Members.Values)
+            if (member.Status == SiloStatus.Dead && member.SiloAddress.ToString() == silo)
+                return true;
+        return false;
+    }
+}
