@@ -25,6 +25,11 @@ public sealed class ClusterStatusCommand : AsyncCommand<ClusterStatusCommand.Set
         [DefaultValue("prunecluster")]
         public string ClusterId { get; init; } = "prunecluster";
 
+        [CommandOption("--service-id <ID>")]
+        [Description("Orleans service id of the silos (their --service-id)")]
+        [DefaultValue("prunecluster")]
+        public string ServiceId { get; init; } = "prunecluster";
+
         [CommandOption("--json")]
         [Description("One JSON document (durations in seconds, times in UTC)")]
         public bool Json { get; init; }
@@ -47,7 +52,7 @@ public sealed class ClusterStatusCommand : AsyncCommand<ClusterStatusCommand.Set
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var session = await ClusterSession.ConnectRedis(settings.Cluster!, settings.ClusterId, cancellationToken);
+        await using var session = await ClusterSession.ConnectRedis(settings.Cluster!, settings.ClusterId, settings.ServiceId, cancellationToken);
         var status = await ClusterCalls.Retry(session.Grains.GetGrain<IClusterStatusGrain>(0).GetStatus, cancellationToken);
         if (settings.Json)
             JsonOutput.Print(ClusterStatusView.Json(status));

@@ -24,7 +24,7 @@ public sealed class ClusterStatusCliTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitUntil(async () => await Ready(http), silo, "the silo never became ready");
 
-        await using var session = await ClusterSession.ConnectRedis(redis.Endpoint, "prunecluster", CancellationToken.None);
+        await using var session = await ClusterSession.ConnectRedis(redis.Endpoint, "prunecluster", "prunecluster", CancellationToken.None);
         // 120 variants of 0.1-1 s (10 ms per GFLOP) on 2 slots: a minute of work.
         var tasks = SimulatedWorkload.Tasks("cli", 1, 40, [0.25, 0.5, 0.75]);
         await IterationRun.Open(session.Grains, tasks, TimeSpan.FromSeconds(10));
