@@ -3,6 +3,8 @@ using System.Diagnostics;
 using Orleans.TestingHost;
 using PruneCluster.Engine.Artifacts;
 using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Graph;
+using PruneCluster.Engine.Measures;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Sensitivity;
 using PruneCluster.Grains;
@@ -15,7 +17,8 @@ namespace PruneCluster.Benchmarks;
 /// One sensitivity iteration on a one-silo in-process cluster with the engine evaluator (one slot) against the local
 /// analysis (<see cref="SensitivityAnalysis.Run"/>, what the <c>sensitivity</c> command runs) in the same process:
 /// wall and CPU time of each, their ratio, and whether every number agrees. The cluster's time runs from opening the
-/// iteration to its last result and includes the slot's setup (model from the artifact store, data check, decode).
+/// iteration to its last result and includes the slot's setup (model from the artifact store, data check, decode);
+/// starting and stopping the in-process silo are left out (a silo serves many iterations), and reported apart.
 /// </summary>
 public static class ClusterSensitivity
 {
@@ -27,13 +30,25 @@ public static class ClusterSensitivity
         var batch = a.Int("--batch", 32);
         var rates = a.Doubles("--rates", [0.25, 0.5, 0.75]);
         int[] layers;
+        double[] costs;   // per prunable layer: what the campaign's plan hands out first (SensitivityPlan's cost)
         using (var probe = ModelFile.Load(weights))
+        {
             layers = [.. a.Doubles("--layers", [.. Enumerable.Range(0, probe.Model.PrunableLayers.Count).Select(l => (double)l)]).Select(l => (int)l)];
+            var graph = ConnectivityGraph.Build(probe.Model);
+            var stats = ModelMeasure.Measure(probe.Model, img);
+            costs = [.. Enumerable.Range(0, probe.Model.PrunableLayers.Count).Select(l => VariantReach.Gflops(probe.Model, graph, stats, l))];
+        }
         var root = Directory.CreateTempSubdirectory("prunecluster-bench-").FullName;
         try
         {
             // --local-first 1 swaps the order, to see what running second costs (the first run leaves a warm, fragmented heap).
-            (double, double, string, ImmutableArray<VariantResult>) Cluster() => Timed(() => OnCluster(weights, yaml, img, batch, rates, layers, root).GetAwaiter().GetResult());
+            var hostSeconds = 0.0;
+            (double, double, string, ImmutableArray<VariantResult>) Cluster()
+            {
+                var (wall, cpu, load, (results, host)) = Timed(() => OnCluster(weights, yaml, img, batch, rates, layers, costs, root).GetAwaiter().GetResult());
+                hostSeconds = host.Wall;
+                return (wall - host.Wall, cpu - host.Cpu, load, results);
+            }
             (double, double, string, Dictionary<(int, double), SensitivityResult>) Local() => Timed(() =>
             {
                 using var loaded = ModelFile.Load(weights);
@@ -51,6 +66,7 @@ public static class ClusterSensitivity
             var (clusterWall, clusterCpu, clusterLoad, cluster) = Cluster();
             var (localWall, localCpu, localLoad, local) = localFirst ? localRun : Local();
             var differing = cluster.Count(r => !Same(local[(r.Key.Layer, r.Key.Rate)], r));
+            Console.Error.WriteLine($"(silo start + stop, left out of the cluster's time: {hostSeconds:F1} s)");
             Console.WriteLine("| model | data | img | evaluations | local sensitivity (s wall / s CPU) | 1-silo cluster (s wall / s CPU) | ratio (wall) | results differing | load avg (local / cluster) |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             Console.WriteLine($"| {Path.GetFileName(weights)} | {Path.GetFileName(yaml)} | {img} | {cluster.Length} | {localWall:F1} / {localCpu:F1} | {clusterWall:F1} / {clusterCpu:F1} | " +
@@ -63,7 +79,7 @@ public static class ClusterSensitivity
         }
     }
 
-    private static async Task<ImmutableArray<VariantResult>> OnCluster(string weights, string yaml, int img, int batch, IReadOnlyList<double> rates, int[] layers, string root)
+    private static async Task<(ImmutableArray<VariantResult> Results, (double Wall, double Cpu) Host)> OnCluster(string weights, string yaml, int img, int batch, IReadOnlyList<double> rates, int[] layers, double[] costs, string root)
     {
         var artifacts = new ArtifactStore(Path.Combine(root, "artifacts"));
         var digest = artifacts.Put(weights);
@@ -75,14 +91,21 @@ public static class ClusterSensitivity
             silo.AddEvaluationWorkers(o => (o.SlotsPerDevice, o.IdlePoll) = (1, TimeSpan.FromMilliseconds(20)));
             silo.AddEngineEvaluator(artifacts.Root);
         });
+        // Silo start and stop are timed apart: they are not the iteration's work.
+        var process = Process.GetCurrentProcess();
+        var hostClock = Stopwatch.StartNew();
+        var cpuBefore = process.TotalProcessorTime;
         var cluster = builder.Build();
         await cluster.DeployAsync();
+        hostClock.Stop();
+        process.Refresh();
+        var hostCpu = process.TotalProcessorTime - cpuBefore;
+        ImmutableArray<VariantResult> results;
         try
         {
             var spec = new EvaluationSpec(digest, DatasetDigest.Of(DataYaml.Load(yaml), "val"), img, batch, Criterion: 0, Seed: 0,
                 DataYaml: Path.GetFullPath(yaml), Rates: [.. rates], Layers: [.. layers]);
-            // Earlier layers reach more of the network: a cost that falls with the layer hands them out first.
-            var tasks = layers.SelectMany(layer => rates.Select(rate => new VariantTask(new VariantKey("bench", 0, layer, rate), layers.Length - layer, spec))).ToImmutableArray();
+            var tasks = layers.SelectMany(layer => rates.Select(rate => new VariantTask(new VariantKey("bench", 0, layer, rate), costs[layer], spec))).ToImmutableArray();
             var iteration = cluster.Client.GetGrain<ISensitivityIterationGrain>(tasks[0].Key.IterationKey);
             await iteration.Open(tasks, TimeSpan.FromSeconds(60));
             var progress = Stopwatch.StartNew();
@@ -97,13 +120,20 @@ public static class ClusterSensitivity
                 }
                 await Task.Delay(20);
             }
-            return await iteration.GetResults();
+            results = await iteration.GetResults();
         }
         finally
         {
+            process.Refresh();
+            cpuBefore = process.TotalProcessorTime;
+            hostClock.Start();
             await cluster.StopAllSilosAsync();
             await cluster.DisposeAsync();
+            hostClock.Stop();
+            process.Refresh();
+            hostCpu += process.TotalProcessorTime - cpuBefore;
         }
+        return (results, (hostClock.Elapsed.TotalSeconds, hostCpu.TotalSeconds));
     }
 
     private static bool Same(SensitivityResult local, VariantResult cluster) =>

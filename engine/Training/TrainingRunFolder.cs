@@ -85,7 +85,9 @@ public sealed class TrainingRunFolder(string path, string runJson)
         Plots.InvariantPng.Save(multiplot, PlotPath, 1600, 700);
     }
 
-    private static string N(double? value) => value is { } v ? v.ToString("G9", CultureInfo.InvariantCulture) : "";
+    // Round-trip precision: a resumed run reads the rows back and rewrites them, and the total loss and fitness it
+    // recomputes from them must come out as they were written.
+    private static string N(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 
     private static EpochResult ParseRow(string line)
     {

@@ -65,6 +65,10 @@ public sealed class TrainerTests
             Assert.True(tensor.allclose(actual[key], rtol: 0, atol: 0), $"{key} differs after resume");
         Assert.Equal(rows[1].Map, resumed[1].Map);
         Assert.True(File.Exists(Path.Combine(interrupted.Path, "results.png")));
+        // results.csv is read back and rewritten on resume: every column but the wall time equals the straight run's.
+        static IEnumerable<string> WithoutSeconds(string folder) => File.ReadLines(Path.Combine(folder, "results.csv"))
+            .Select(line => string.Join(",", line.Split(',').Where((_, i) => i != 13)));
+        Assert.Equal(WithoutSeconds(straight.Path), WithoutSeconds(interrupted.Path));
     }
 
     [Fact]
