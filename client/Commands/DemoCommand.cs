@@ -27,8 +27,8 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
         [CommandOption("--images <N>")]
         [Description("Synthetic images (a fifth are val)")]
-        [DefaultValue(64)]
-        public int Images { get; init; } = 64;
+        [DefaultValue(256)]
+        public int Images { get; init; } = 256;
 
         [CommandOption("--img <PIXELS>")]
         [Description("Image size of the data, the training and every evaluation (a multiple of 32)")]
@@ -37,8 +37,8 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
         [CommandOption("--baseline-epochs <N>")]
         [Description("Epochs of the baseline training")]
-        [DefaultValue(4)]
-        public int BaselineEpochs { get; init; } = 4;
+        [DefaultValue(16)]
+        public int BaselineEpochs { get; init; } = 16;
 
         [CommandOption("--device <DEVICE>")]
         [Description("cpu or cuda:N")]
@@ -73,7 +73,9 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var recipe = CampaignSpec.Default with
         {
             Sensitivity = new SensitivitySpec(Img: settings.Img, Batch: 8),
-            FineTune = new FineTuneSpec(Epochs: settings.BaselineEpochs, BatchSize: 8),
+            // From scratch on a few hundred images: train.py's 1000-batch warm-up floor would be the whole run at a
+            // near-zero lr (nothing learnt); warmup_epochs alone (3) leaves the rest of the epochs at the full lr.
+            FineTune = new FineTuneSpec(Epochs: settings.BaselineEpochs, BatchSize: 8, MinWarmupIters: 0),
         };
         var baseline = new CampaignPhases(recipe, data.DataYaml, settings.Device).FineTune(initial, Path.Combine(root, "baseline"), null, cancellationToken);
         Console.Error.WriteLine($"      baseline mAP@.5 {baseline.Map50.ToString("0.000", CultureInfo.InvariantCulture)}, {baseline.Params:N0} params ({Elapsed(clock)})");
@@ -90,8 +92,9 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
               mode: target
               gflops_step: 0.15
             fine_tune:
-              epochs: 2
+              epochs: 3
               batch_size: 8
+              min_warmup_iters: 0
             stop:
               max_iterations: 2
             """);

@@ -1,0 +1,28 @@
+using PruneCluster.Tests.Checkpoints;
+
+namespace PruneCluster.Tests.Campaign;
+
+/// <summary><c>prunecluster demo</c> end to end at a tiny size: synthetic data, baseline, a two-iteration embedded campaign.</summary>
+public sealed class DemoCliTests
+{
+    [Fact]
+    public void TheDemoRunsTheWholeLoopWithNothingButItselfAndEndsWithTheTableAndTheReport()
+    {
+        using var folder = new TempFolder();
+        var output = folder.File("demo");
+        var run = Evaluation.PruneclusterProcess.Run("demo", "--out", output, "--images", "20", "--img", "64", "--baseline-epochs", "1", "--dashboard-port", "0");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("2 iterations done", run.Stdout);
+        Assert.Contains("ranked by score", run.Stdout);
+        var report = run.Stdout.Split('\n').Single(l => l.StartsWith("report: ", StringComparison.Ordinal))["report: ".Length..].Trim();
+        Assert.StartsWith(Path.GetFullPath(output), report);
+        Assert.Contains("2: fine-tuned", File.ReadAllText(report));
+        // The baseline trained past train.py's warm-up floor would never have: its run records the lowered floor.
+        Assert.Contains("\"min_warmup_iters\": 0", File.ReadAllText(Path.Combine(output, "baseline", "run.json")));
+
+        var again = Evaluation.PruneclusterProcess.Run("demo", "--out", output);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("is not empty", again.Stderr);
+    }
+}
