@@ -23,18 +23,14 @@ public interface ISensitivityIterationGrain : IGrainWithStringKey
     [Alias("LeaseMany")]
     Task<ImmutableArray<Lease>> LeaseMany(string silo, int slot, int count);
 
-    /// <summary>Extends a lease by its TTL; false when the lease is no longer held (expired, released or done).</summary>
+    /// <summary>Extends a lease by its TTL (<see cref="LeaseRenewal.Held"/>), or says why it is no longer held: lost
+    /// (expired, released or done) or withdrawn (the iteration is off the board: its campaign was cancelled; stop evaluating).</summary>
     [Alias("Renew")]
-    Task<bool> Renew(string leaseId);
-
-    /// <summary>Extends a lease by its TTL, as <see cref="Renew"/>, and says why when it is no longer held: lost (expired,
-    /// released or done) or withdrawn (the iteration is off the board: its campaign was cancelled; stop evaluating).</summary>
-    [Alias("Extend")]
-    Task<LeaseRenewal> Extend(string leaseId);
+    Task<LeaseRenewal> Renew(string leaseId);
 
     /// <summary>
     /// Takes the iteration off the work board (its campaign was cancelled): every lease ends (a holder learns it at its
-    /// next <see cref="Extend"/>), nothing more is leased, results still delivered are kept. <see cref="Open"/> posts it
+    /// next <see cref="Renew"/>), nothing more is leased, results still delivered are kept. <see cref="Open"/> posts it
     /// again. A complete or never opened iteration has nothing to withdraw.
     /// </summary>
     [Alias("Withdraw")]

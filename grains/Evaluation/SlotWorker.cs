@@ -208,7 +208,7 @@ public sealed class SlotWorker(DeviceSlot slot, string silo, IGrainFactory grain
         var withdrawn = false;
         foreach (var lease in held.Values.ToList())
         {
-            var renewal = await grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey).Extend(lease.Id);
+            var renewal = await grains.GetGrain<ISensitivityIterationGrain>(lease.Task.Key.IterationKey).Renew(lease.Id);
             if (renewal == LeaseRenewal.Held)
                 continue;
             if (lease.Id == current.Id && renewal == LeaseRenewal.Withdrawn)

@@ -9,11 +9,9 @@ namespace PruneCluster.Grains.Membership;
 /// </summary>
 public static class DeadSilos
 {
-    public static bool IsDead(this IClusterMembershipService membership, string silo)
-    {
-        foreach (var member in membership.CurrentSnapshot.Members.Values)
-            if (member.Status == SiloStatus.Dead && member.SiloAddress.ToString() == silo)
-                return true;
-        return false;
-    }
+    /// <summary>The dead silos' names, read once from the membership snapshot (check many leases against one set).</summary>
+    public static HashSet<string> DeadSiloNames(this IClusterMembershipService membership) =>
+        [.. membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.ToString())];
+
+    public static bool IsDead(this IClusterMembershipService membership, string silo) => membership.DeadSiloNames().Contains(silo);
 }

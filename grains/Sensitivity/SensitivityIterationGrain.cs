@@ -140,9 +140,7 @@ public sealed class SensitivityIterationGrain(
         return leases.ToImmutable();
     }
 
-    public async Task<bool> Renew(string leaseId) => await Extend(leaseId) == LeaseRenewal.Held;
-
-    public Task<LeaseRenewal> Extend(string leaseId)
+    public Task<LeaseRenewal> Renew(string leaseId)
     {
         if (S.Leases.TryGetValue(leaseId, out var lease))
         {
@@ -272,7 +270,8 @@ public sealed class SensitivityIterationGrain(
     // Leases past their expiry, or held by a silo the membership declared dead, go back to the queue. True when any did.
     private bool ExpireLeases(DateTime now)
     {
-        var expired = S.Leases.Values.Where(l => l.Expires < now || membership.IsDead(l.Silo)).ToList();
+        var dead = S.Leases.Count > 0 ? membership.DeadSiloNames() : [];
+        var expired = S.Leases.Values.Where(l => l.Expires < now || dead.Contains(l.Silo)).ToList();
         foreach (var lease in expired)
         {
             S.Leases.Remove(lease.Id);

@@ -57,7 +57,7 @@ public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
         Assert.Equal(0, withdrawn.Waiting);
         Assert.DoesNotContain("withdrawn/1", await board.OpenIterations());
         foreach (var lease in running.Leases)
-            Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Extend(lease.Id));
+            Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Renew(lease.Id));
 
         // Slots renew every 0.5 s: they stop within a few seconds and take nothing more of it.
         var idle = await fixture.WaitForStatus(s => s.Silos.All(x => x.ReportAge is not null && x.Slots.All(slot => !slot.Busy)), Timeout, "every slot idle after the cancel");

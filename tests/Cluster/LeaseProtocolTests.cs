@@ -48,7 +48,7 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
         var status = await IterationRun.WaitFor(iteration, s => s.Expired.Length == 1, TimeSpan.FromSeconds(5));
         Assert.Equal(first.Id, status.Expired[0].Id);
         Assert.Equal("dead-silo", status.Expired[0].Silo);
-        Assert.False(await iteration.Renew(first.Id));
+        Assert.Equal(LeaseRenewal.Lost, await iteration.Renew(first.Id));
         var again = (await iteration.Lease("live-silo", 0))!;
         Assert.Equal(first.Task, again.Task);
         Assert.NotEqual(first.Id, again.Id);
@@ -63,7 +63,7 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
         for (var i = 0; i < 20; i++)
         {
             await Task.Delay(200);
-            Assert.True(await iteration.Renew(lease.Id));
+            Assert.Equal(LeaseRenewal.Held, await iteration.Renew(lease.Id));
         }
         var status = await iteration.GetStatus();
         Assert.Empty(status.Expired);
@@ -128,8 +128,8 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
         Assert.Empty(withdrawn.Leases);
         Assert.Equal(0, withdrawn.Waiting);
         Assert.DoesNotContain("withdraw/1", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
-        Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Extend(held.Id));
-        Assert.False(await iteration.Renew(held.Id));
+        Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Renew(held.Id));
+        Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Renew(held.Id));   // asked again: the same answer
         Assert.Empty(await iteration.LeaseMany("a", 0, 5));
         // A result evaluated before the slot learnt of it is kept (the first result wins, as always).
         Assert.True(await iteration.Complete(delivered.Id, SimulatedEvaluator.Metrics(delivered.Task)));
@@ -138,7 +138,7 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
         Assert.False(reopened.Withdrawn);
         Assert.Equal(tasks.Length - 2, reopened.Waiting);
         Assert.Contains("withdraw/1", await Grains.GetGrain<IWorkBoardGrain>(0).OpenIterations());
-        Assert.Equal(LeaseRenewal.Lost, await iteration.Extend(held.Id));
+        Assert.Equal(LeaseRenewal.Lost, await iteration.Renew(held.Id));
         var again = new List<VariantKey>();
         while (await iteration.Lease("a", 0) is { } lease)
         {
@@ -219,7 +219,7 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
         for (var i = 0; i < 12; i++)
         {
             await Task.Delay(200);
-            Assert.True(await iteration.Renew(held.Id));
+            Assert.Equal(LeaseRenewal.Held, await iteration.Renew(held.Id));
         }
         var reads = fixture.Faults.Reads("iteration", "restore/0");
         await iteration.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
@@ -227,7 +227,7 @@ public sealed class LeaseProtocolTests(AggregatorFixture fixture) : IClassFixtur
 
         Assert.NotNull(other);
         Assert.NotEqual(held.Task, other.Task);
-        Assert.True(await iteration.Renew(held.Id));
+        Assert.Equal(LeaseRenewal.Held, await iteration.Renew(held.Id));
         Assert.Empty((await iteration.GetStatus()).Expired);
     }
 
