@@ -11,12 +11,12 @@ public static class ClusterStatusView
     {
         var slots = s.Silos.SelectMany(silo => silo.Slots).ToList();
         var text = new StringBuilder();
-        text.AppendLine($"cluster {where} at {s.Time:yyyy-MM-dd HH:mm:ss} UTC: {Count(s.Silos.Length, "silo")}, {Count(slots.Count, "slot")} ({slots.Count(x => x.Busy)} busy), " +
+        text.AppendLine($"cluster {where} at {Time(s.Time)} UTC: {Count(s.Silos.Length, "silo")}, {Count(slots.Count, "slot")} ({slots.Count(x => x.Busy)} busy), " +
             $"{Count(s.Queue.Length, "open iteration")}, {Count(s.Jobs.Length, "job")}");
         text.AppendLine();
         text.Append(Table(["silo", "name", "status", "since (UTC)", "devices", "slots"], s.Silos.Select(silo => new[]
         {
-            silo.Address, silo.Name, silo.Status, $"{silo.Since:yyyy-MM-dd HH:mm:ss}",
+            silo.Address, silo.Name, silo.Status, Time(silo.Since),
             silo.Slots.IsEmpty ? "-" : string.Join(",", silo.Slots.Select(x => x.Device).Distinct()),
             silo.ReportAge is null ? "not reported" : silo.Slots.IsEmpty ? "none" : $"{silo.Slots.Length} ({silo.Slots.Count(x => x.Busy)} busy)",
         })));
@@ -86,6 +86,9 @@ public static class ClusterStatusView
             started = j.Started,
         }),
     };
+
+    // ':' in a custom format is the culture's time separator: the invariant culture keeps it a colon everywhere.
+    private static string Time(DateTime t) => t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static string Count(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 

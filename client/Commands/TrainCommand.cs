@@ -187,14 +187,13 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             }
         });
         // The first Ctrl-C stops at the next batch; the run keeps its last finished epoch. A second one stops now.
-        var finished = CtrlC.TryRun(cancellationToken, token => new Trainer(folder, options).Run(model, history, names, data, given.Resume, progress, token),
+        if (!CtrlC.TryRun(cancellationToken, token => new Trainer(folder, options).Run(model, history, names, data, given.Resume, progress, token),
             () => (interactive ? "\n" : "") + (File.Exists(folder.StatePath)
                 ? $"interrupted: {folder.Path} keeps its last finished epoch (weights/last.pt, last.state.pt); prunecluster train --resume --project {settings.Project} --name {settings.Name} continues it"
                 : $"interrupted before the first epoch finished: {folder.Path} holds nothing to resume; run the same command again to start over"),
-            out var rows);
-        if (!finished)
+            out var rows))
             return CtrlC.ExitCode;
-        var best = rows!.MaxBy(r => r.Fitness);
+        var best = rows.MaxBy(r => r.Fitness);
         AnsiConsole.MarkupLine($"done: [bold]{Markup.Escape(folder.LastPath)}[/], best {Markup.Escape(folder.BestPath)} (epoch {best?.Epoch + 1}, mAP@.5:.95 {M(best?.Map)}); results {Markup.Escape(folder.ResultsPath)}");
         return 0;
     }

@@ -38,8 +38,9 @@ public sealed class EmbeddedDashboardTests
         var page = await cli.WaitForStderrLine(l => l.StartsWith("campaign page: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
         var dashboard = await cli.WaitForStderrLine(l => l.StartsWith("dashboard: ", StringComparison.Ordinal), TimeSpan.FromSeconds(1));
         Assert.Contains($"port {takenPort} is taken", cli.Stderr);
-        var id = cli.Stdout.Split('\n')[0].Trim();
         var pageUrl = new Uri(page["campaign page: ".Length..]);
+        // Stdout (where the id is printed) is read by another pipe reader and may lag behind stderr: wait for it.
+        var id = await WaitForId(cli);
         Assert.Equal($"/campaigns/{id}", pageUrl.AbsolutePath);
         Assert.Equal("127.0.0.1", pageUrl.Host);
         Assert.NotEqual(takenPort, pageUrl.Port);
@@ -60,5 +61,13 @@ public sealed class EmbeddedDashboardTests
         Assert.True(cli.WaitForExit(TimeSpan.FromSeconds(90)), "the CLI did not stop within 90 s of Ctrl-C");
         Assert.Equal(130, cli.ExitCode);
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(pageUrl));
+    }
+
+    private static async Task<string> WaitForId(CliProcess cli)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (cli.Stdout.IndexOf('\n') < 0 && clock.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(50);
+        return cli.Stdout.Split('\n')[0].Trim();
     }
 }
