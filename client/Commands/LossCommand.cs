@@ -11,8 +11,9 @@ using static TorchSharp.torch;
 namespace PruneCluster.Client.Commands;
 
 /// <summary>
-/// <c>prunecluster loss</c>: YOLOv7's training loss (ComputeLoss or ComputeLossOTA) of the model on one batch with
-/// given targets, so users can compare with their PyTorch setup number by number. Eval-mode batch norm, gr = 1.
+/// <c>prunecluster loss</c>: YOLOv7's training loss (ComputeLoss, ComputeLossOTA, or for P6 models train_aux.py's
+/// ComputeLossAuxOTA) of the model on one batch with given targets, so users can compare with their PyTorch setup
+/// number by number. Eval-mode batch norm, gr = 1.
 /// </summary>
 public sealed class LossCommand : Command<LossCommand.Settings>
 {
@@ -32,11 +33,11 @@ public sealed class LossCommand : Command<LossCommand.Settings>
         public string Hyp { get; init; } = "scratch.p5";
 
         [CommandOption("--ota")]
-        [Description("ComputeLossOTA (the default when the hyp says loss_ota: 1).")]
+        [Description("ComputeLossOTA (the default when the hyp says loss_ota: 1). P6 models (IAuxDetect) always use ComputeLossAuxOTA, as train_aux.py, unless --no-ota.")]
         public bool Ota { get; init; }
 
         [CommandOption("--no-ota")]
-        [Description("ComputeLoss (the default when the hyp says loss_ota: 0).")]
+        [Description("ComputeLoss (the default when the hyp says loss_ota: 0; for P6 models on their main levels only).")]
         public bool NoOta { get; init; }
 
         [CommandOption("--json")]
@@ -71,7 +72,6 @@ public sealed class LossCommand : Command<LossCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var hyp = settings.Hyperparameters!;
-        var ota = settings.Ota || (!settings.NoOta && hyp.LossOta);
         using var input = NpyFile.Read(settings.Input!);
         using var loaded = ModelSource.Open(settings);
         var model = loaded.Model;
@@ -84,17 +84,19 @@ public sealed class LossCommand : Command<LossCommand.Settings>
         using var _ = no_grad();
         var device = model.parameters().First().device;
         var x = input.to(ScalarType.Float32).to(device);
-        var raw = model.ForwardRaw(x, includeAux: false);
-        using var loss = new YoloLoss(model.Head, hyp, ota).Compute(raw, targets, x.shape[2]);
+        var kind = settings.NoOta ? YoloLossKind.Plain : YoloLoss.KindFor(model.Head, settings.Ota || hyp.LossOta);
+        var function = new YoloLoss(model.Head, hyp, kind);
+        var raw = model.ForwardRaw(x, includeAux: function.UsesAux);
+        using var loss = function.Compute(raw, targets, x.shape[2]);
         var values = loss.Read();
 
         if (settings.Json)
         {
-            JsonOutput.Print(new { Loss = values.Loss, Lbox = values.Lbox, Lobj = values.Lobj, Lcls = values.Lcls, TotalPerImage = values.TotalPerImage, Ota = ota, Targets = targets.shape[0] });
+            JsonOutput.Print(new { Loss = values.Loss, Lbox = values.Lbox, Lobj = values.Lobj, Lcls = values.Lcls, TotalPerImage = values.TotalPerImage, Ota = function.Ota, Function = function.Name, Targets = targets.shape[0] });
             return 0;
         }
         string F(double v) => v.ToString("0.000000", CultureInfo.InvariantCulture);
-        AnsiConsole.MarkupLine($"{(ota ? "ComputeLossOTA" : "ComputeLoss")} on {x.shape[0]} images, {targets.shape[0]} targets");
+        AnsiConsole.MarkupLine($"{function.Name} on {x.shape[0]} images, {targets.shape[0]} targets");
         AnsiConsole.MarkupLine($"loss {F(values.Loss)}  (lbox {F(values.Lbox)} + lobj {F(values.Lobj)} + lcls {F(values.Lcls)}) × {x.shape[0]}");
         return 0;
     }

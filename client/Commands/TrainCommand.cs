@@ -29,7 +29,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Data { get; init; }
 
         [CommandOption("--hyp <NAME|PATH>")]
-        [Description("Hyperparameters: scratch.tiny, scratch.p5, scratch.p6, scratch.custom or a hyp yaml. Default: scratch.tiny for tiny models, else scratch.p5.")]
+        [Description("Hyperparameters: scratch.tiny, scratch.p5, scratch.p6, scratch.custom or a hyp yaml. Default: scratch.tiny for tiny models, scratch.p6 for P6 models (IAuxDetect: trained with the auxiliary loss), else scratch.p5.")]
         public string? Hyp { get; init; }
 
         [CommandOption("--epochs <N>")]
@@ -156,7 +156,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (!given.Resume)
             history = history.Then(settings.PruneInPlace(model));
         // A resumed run reads the hyp it started with (saved in the run folder), not whatever the file says now.
-        var hypName = given.Resume ? hypPath : settings.Hyp ?? (model.Cfg.Source.Contains("tiny", StringComparison.OrdinalIgnoreCase) ? "scratch.tiny" : "scratch.p5");
+        var hypName = given.Resume ? hypPath : settings.Hyp ?? (model.Head.Kind == "IAuxDetect" ? "scratch.p6"
+            : model.Cfg.Source.Contains("tiny", StringComparison.OrdinalIgnoreCase) ? "scratch.tiny" : "scratch.p5");
         var hyp = HyperparameterFile.Load(hypName);
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         var options = new TrainingOptions(hyp, hypName, settings.Epochs, settings.BatchSize, settings.Img, settings.Workers,

@@ -12,7 +12,8 @@ namespace PruneCluster.Engine.Training;
 
 /// <summary>
 /// YOLOv7's train.py loop on one device: SGD (Nesterov) over its three parameter groups, warm-up, one-cycle or
-/// linear lr, gradient accumulation to the nominal batch 64, EMA, the OTA or plain loss as the hyp says, per-epoch
+/// linear lr, gradient accumulation to the nominal batch 64, EMA, the OTA or plain loss as the hyp says (P6 models:
+/// train_aux.py's auxiliary OTA loss on the main and auxiliary outputs), per-epoch
 /// validation of the fused EMA model, <c>results.csv</c>, <c>last.pt</c> / <c>best.pt</c> (EMA weights with the
 /// pruning history) and a resume state after every epoch. A run is repeatable: the loader derives every random
 /// choice from (seed, epoch, image) and the state restores everything else, so an interrupted and resumed run
@@ -20,7 +21,7 @@ namespace PruneCluster.Engine.Training;
 /// </summary>
 /// <remarks>
 /// What differs from train.py: no AMP, DDP, multi-scale, image weights, autoanchor or W&amp;B; validation reports
-/// no validation loss; P6 models (IAuxDetect) are not trained (their auxiliary loss is not implemented).
+/// no validation loss.
 /// </remarks>
 public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
 {
@@ -35,8 +36,6 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
         bool resume, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        if (model.Head.Kind == "IAuxDetect")
-            throw new ModelConfigException("training P6 models (IAuxDetect: yolov7-w6/e6/d6/e6e) is not supported yet: their auxiliary loss is not implemented; train a P5 model (yolov7, yolov7x, yolov7-tiny)");
         ModelEvaluator.CheckClassCount(model, data, "the model");
         var device = model.parameters().First().device;
         var trainSet = TrainingSet.Load(data, "train");
@@ -57,7 +56,8 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
         var weightDecay = options.Hyp.WeightDecay * options.BatchSize * accumulate / Warmup.NominalBatch;
         using var optimizer = new NesterovSgd(ParameterGroups.Of(model), options.Hyp.Lr0, options.Hyp.Momentum, weightDecay);
         var schedule = new LearningRateSchedule(options.Epochs, options.Hyp.Lrf, options.LinearLr);
-        var loss = new YoloLoss(model.Head, options.Hyp.ScaledFor(model.Head.Levels, model.Nc, options.ImageSize), options.Hyp.LossOta);
+        var loss = new YoloLoss(model.Head, options.Hyp.ScaledFor(model.Head.Levels, model.Nc, options.ImageSize),
+            YoloLoss.KindFor(model.Head, options.Hyp.LossOta));
 
         var rows = new List<EpochResult>();
         var startEpoch = 0;
@@ -103,7 +103,7 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
                 LossValues values;
                 using (var scope = NewDisposeScope())
                 {
-                    var predictions = model.ForwardRaw(batch.Images, includeAux: false);
+                    var predictions = model.ForwardRaw(batch.Images, includeAux: loss.UsesAux);
                     using var output = loss.Compute(predictions, batch.Targets, batch.Images.shape[2]);
                     output.Total.backward();
                     values = output.Read();

@@ -6,16 +6,23 @@ namespace PruneCluster.Engine.Training.Loss;
 /// <summary>
 /// ComputeLossOTA's <c>build_targets</c>: per image, the anchor candidates of all levels compete for its targets. Each
 /// target takes its k cheapest candidates (cost = class BCE of √(cls·obj) + 3·(−log IoU), k = the truncated sum of its
-/// ten best IoUs, at least 1); a candidate claimed by several targets stays with the cheapest.
+/// best IoUs — ten in ComputeLossOTA, twenty in ComputeLossAuxOTA —, at least 1); a candidate claimed by several
+/// targets stays with the cheapest.
 /// </summary>
 internal static class OtaAssignment
 {
-    private const int TopIous = 10;
+    /// <summary>ComputeLossOTA's number of best IoUs summed into dynamic k.</summary>
+    public const int OtaTopIous = 10;
+
+    /// <summary>ComputeLossAuxOTA's (both its build_targets and build_targets2).</summary>
+    public const int AuxOtaTopIous = 20;
+
     private const double IouCostWeight = 3.0;
 
     /// <param name="imageSize">YOLOv7 scales the normalised targets by <c>imgs[i].shape[1]</c>, the input height, on both axes.</param>
+    /// <param name="topIous">How many best IoUs per target are summed into its k.</param>
     public static LevelTargets[] Assign(IReadOnlyList<Tensor> predictions, Tensor targets, AnchorCandidates[] candidates,
-        IReadOnlyList<double> strides, int classes, long imageSize)
+        IReadOnlyList<double> strides, int classes, long imageSize, int topIous)
     {
         var device = targets.device;
         var levels = predictions.Count;
@@ -25,7 +32,7 @@ internal static class OtaAssignment
             for (var image = 0L; image < predictions[0].shape[0]; image++)
             {
                 using var scope = NewDisposeScope();
-                var matched = AssignImage(predictions, targets, candidates, strides, classes, imageSize, image);
+                var matched = AssignImage(predictions, targets, candidates, strides, classes, imageSize, image, topIous);
                 for (var i = 0; i < levels; i++)
                     if (matched != null)
                         perLevel[i].Add(MoveOut(matched[i]));
@@ -35,7 +42,7 @@ internal static class OtaAssignment
     }
 
     private static LevelTargets[]? AssignImage(IReadOnlyList<Tensor> predictions, Tensor targets, AnchorCandidates[] candidates,
-        IReadOnlyList<double> strides, int classes, long imageSize, long image)
+        IReadOnlyList<double> strides, int classes, long imageSize, long image, int topIous)
     {
         var own = targets[targets[TensorIndex.Colon, 0].eq(image)];
         if (own.shape[0] == 0)
@@ -71,7 +78,7 @@ internal static class OtaAssignment
             return null;
 
         var iou = BoxGeometry.PairwiseIou(targetCorners, predictedCorners);
-        var dynamicK = iou.topk((int)Math.Min(TopIous, n), dim: 1).values.sum(1).to(ScalarType.Int32).clamp_min(1);
+        var dynamicK = iou.topk((int)Math.Min(topIous, n), dim: 1).values.sum(1).to(ScalarType.Int32).clamp_min(1);
         var cost = Cost(own, iou, cat(scores, 0), cat(objectness, 0), classes);
         var (foreground, matchedIndex) = Match(cost, dynamicK);
         Tensor Matched(List<Tensor> parts) => cat(parts, 0)[foreground];
