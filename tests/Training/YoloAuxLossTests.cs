@@ -1,6 +1,11 @@
+using System.Text.Json;
+using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Pruning;
 using PruneCluster.Engine.Training.Hyp;
 using PruneCluster.Engine.Training.Loss;
+using PruneCluster.Tests.Checkpoints;
+using PruneCluster.Tests.Support;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -68,5 +73,26 @@ public sealed class YoloAuxLossTests(ITestOutputHelper output)
         // Without positives every objectness target is 0: the auxiliary levels add a quarter of their own BCE.
         Assert.True(aux.Lobj > ota.Lobj);
         Assert.Equal(aux.Lobj * 2, aux.Loss, 5);
+    }
+
+    [Fact]
+    public void LossCommandGivesYolov7sAuxLossForTheFixtureSavedAsACheckpoint()
+    {
+        using var folder = new TempFolder();
+        var (weights, input) = (folder.File("w6.pt"), folder.File("x.npy"));
+        using (var fixture = new P6AuxLossFixture())
+        {
+            // The state-dict layout keeps float32 (YOLOv7's layout stores float16, which would round the formula weights).
+            ModelFile.Save(weights, fixture.Model, PruningPlan.Empty, format: ModelFileFormat.StateDict);
+            NpyFile.Write(input, fixture.Input);
+        }
+
+        var run = CliRunner.Run("loss", "--weights", weights, "--input", input, "--targets", Path.Combine(P6AuxLossFixture.Folder, "p6_aux_loss.json"),
+            "--hyp", "scratch.p6", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("ComputeLossAuxOTA", json.GetProperty("function").GetString());
+        P6AuxLossFixture.AssertClose(P6AuxLossFixture.Expected, new[] { "loss", "lbox", "lobj", "lcls" }.Select(k => json.GetProperty(k).GetDouble()).ToArray());
     }
 }
