@@ -21,7 +21,7 @@ namespace PruneCluster.Engine.Training;
 /// </summary>
 /// <remarks>
 /// What differs from train.py: no AMP, DDP, multi-scale, image weights, autoanchor or W&amp;B; validation reports
-/// no validation loss.
+/// no validation loss; P6 models accept <c>Freeze</c> (train_aux.py has no --freeze).
 /// </remarks>
 public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
 {
