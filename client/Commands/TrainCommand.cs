@@ -38,7 +38,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public int Epochs { get; init; } = 300;
 
         [CommandOption("--batch-size <N>")]
-        [Description("Images per batch; gradients accumulate up to the nominal batch 64.")]
+        [Description("Images per batch; gradients accumulate up to --nominal-batch (64).")]
         [DefaultValue(16)]
         public int BatchSize { get; init; } = 16;
 
@@ -94,6 +94,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue(1000)]
         public int MinWarmupIters { get; init; } = 1000;
 
+        [CommandOption("--nominal-batch <N>")]
+        [Description("Images per optimizer step: gradients of batches accumulate up to it (train.py: 64). Lower it for short runs on small sets, which otherwise get few weight updates.")]
+        [DefaultValue(Engine.Training.Optim.Warmup.TrainPyNominalBatch)]
+        public int NominalBatch { get; init; } = Engine.Training.Optim.Warmup.TrainPyNominalBatch;
+
         [CommandOption("--train-seed <N>")]
         [Description("Seed of the shuffle and every augmentation (a run is repeatable).")]
         [DefaultValue(0L)]
@@ -117,6 +122,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error($"--freeze {Freeze}: use 0 or more");
             if (MinWarmupIters < 0)
                 return ValidationResult.Error($"--min-warmup-iters {MinWarmupIters}: use 0 or more");
+            if (NominalBatch < 1)
+                return ValidationResult.Error($"--nominal-batch {NominalBatch}: use 1 or more (train.py: 64)");
             if (LinearLr && Epochs < 2)
                 return ValidationResult.Error("--linear-lr needs --epochs 2 or more (its lr falls to lrf at the last epoch)");
             return CheckpointFormatOption.Validate(FormatText) is { Successful: false } format ? format : base.Validate();
@@ -161,14 +168,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         var options = new TrainingOptions(hyp, hypName, settings.Epochs, settings.BatchSize, settings.Img, settings.Workers,
             settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest, settings.MinWarmupIters,
-            CheckpointFormatOption.Parse(settings.FormatText));
+            CheckpointFormatOption.Parse(settings.FormatText), settings.NominalBatch);
         if (!given.Resume)
         {
             folder.WriteRunJson();
             File.WriteAllLines(hypPath, hyp.ToKeyValues().Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}: {kv.Value:R}")));
         }
 
-        Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}, img {options.ImageSize}, hyp {hypName}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
+        Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}{(options.NominalBatch != Engine.Training.Optim.Warmup.TrainPyNominalBatch ? $" (nominal {options.NominalBatch})" : "")}, img {options.ImageSize}, hyp {hypName}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
         Console.Out.WriteLine($"{"epoch",8} {"box",8} {"obj",8} {"cls",8} {"P",7} {"R",7} {"mAP@.5",7} {"mAP@.5:.95",10} {"img/s",7}");
         var interactive = !Console.IsErrorRedirected;
         var progress = new SyncProgress<TrainingProgress>(p =>

@@ -110,7 +110,7 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
         var data = DataYaml.Load(dataYamlPath);
         var hyp = HyperparameterFile.Load(tune.Hyp);
         var options = new TrainingOptions(hyp, tune.Hyp, tune.Epochs, tune.BatchSize, spec.Sensitivity.Img, workers,
-            MinWarmupIterations: tune.MinWarmupIters);
+            MinWarmupIterations: tune.MinWarmupIters, NominalBatch: tune.NominalBatch);
         var folder = new TrainingRunFolder(runDirectory, RunJson(prunedCheckpoint, hyp, options));
         var started = File.Exists(folder.StatePath);
         if (started)
@@ -168,8 +168,9 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
         batch_size = options.BatchSize,
         img = options.ImageSize,
         seed = options.Seed,
-        // Written only when it differs from train.py's floor, so folders of runs started before the key existed
+        // Written only when they differ from train.py's values, so folders of runs started before the key existed
         // still match their recipe and resume.
         min_warmup_iters = options.MinWarmupIterations == Warmup.TrainPyMinimumIterations ? (int?)null : options.MinWarmupIterations,
+        nominal_batch = options.NominalBatch == Warmup.TrainPyNominalBatch ? (int?)null : options.NominalBatch,
     }, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
 }

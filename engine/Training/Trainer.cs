@@ -12,7 +12,7 @@ namespace PruneCluster.Engine.Training;
 
 /// <summary>
 /// YOLOv7's train.py loop on one device: SGD (Nesterov) over its three parameter groups, warm-up, one-cycle or
-/// linear lr, gradient accumulation to the nominal batch 64, EMA, the OTA or plain loss as the hyp says, per-epoch
+/// linear lr, gradient accumulation to the nominal batch (64 as train.py, or <see cref="TrainingOptions.NominalBatch"/>), EMA, the OTA or plain loss as the hyp says, per-epoch
 /// validation of the fused EMA model, <c>results.csv</c>, <c>last.pt</c> / <c>best.pt</c> (EMA weights with the
 /// pruning history) and a resume state after every epoch. A run is repeatable: the loader derives every random
 /// choice from (seed, epoch, image) and the state restores everything else, so an interrupted and resumed run
@@ -51,10 +51,10 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
         Freeze(model, options.Freeze);
         var nb = loader.BatchCount;
         var warmup = new Warmup(options.Hyp.WarmupEpochs, nb, options.BatchSize, options.Hyp.WarmupBiasLr, options.Hyp.WarmupMomentum, options.Hyp.Momentum,
-            options.MinWarmupIterations);
+            options.MinWarmupIterations, options.NominalBatch);
         var accumulate = warmup.SteadyAccumulation;
         // train.py scales weight decay with the effective batch, and box/cls/obj with levels, classes and image size.
-        var weightDecay = options.Hyp.WeightDecay * options.BatchSize * accumulate / Warmup.NominalBatch;
+        var weightDecay = options.Hyp.WeightDecay * options.BatchSize * accumulate / warmup.NominalBatch;
         using var optimizer = new NesterovSgd(ParameterGroups.Of(model), options.Hyp.Lr0, options.Hyp.Momentum, weightDecay);
         var schedule = new LearningRateSchedule(options.Epochs, options.Hyp.Lrf, options.LinearLr);
         var loss = new YoloLoss(model.Head, options.Hyp.ScaledFor(model.Head.Levels, model.Nc, options.ImageSize), options.Hyp.LossOta);

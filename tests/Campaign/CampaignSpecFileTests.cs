@@ -36,6 +36,7 @@ public sealed class CampaignSpecFileTests
               epochs: 3
               hyp: scratch.p5
               min_warmup_iters: 0
+              nominal_batch: 16
             stop:
               target_gflops_reduction: 0.4
               map_floor: 0.3
@@ -46,7 +47,7 @@ public sealed class CampaignSpecFileTests
         Assert.Equal([0.25, 0.75], spec.Sensitivity.Rates);
         Assert.Equal((2, 320, 16, 0.001, 0.65), (spec.Sensitivity.Criterion, spec.Sensitivity.Img, spec.Sensitivity.Batch, spec.Sensitivity.Conf, spec.Sensitivity.Iou));
         Assert.Equal(new SelectionSpec(SelectionMode.Target, GflopsStep: 0.2, RoundTo: 8), spec.Selection);
-        Assert.Equal(new FineTuneSpec(3, "scratch.p5", 16, MinWarmupIters: 0), spec.FineTune);
+        Assert.Equal(new FineTuneSpec(3, "scratch.p5", 16, MinWarmupIters: 0, NominalBatch: 16), spec.FineTune);
         Assert.Equal(new StopRules(null, 0.4, 0.3, null, 4), spec.Stop);
         Assert.Equal(new OutputSpec(ModelFileFormat.StateDict), spec.Output);
     }
@@ -77,6 +78,7 @@ public sealed class CampaignSpecFileTests
     [InlineData("stop:\n  map_floor: 0.3\n  map_floor: 0.2\n", "Duplicate key")]
     [InlineData("fine_tune: 3\n", ":1: fine_tune: expected a section")]
     [InlineData("fine_tune:\n  min_warmup_iters: -1\n", ":2: fine_tune.min_warmup_iters: -1 is out of range; use 0 or more (train.py: 1000)")]
+    [InlineData("fine_tune:\n  nominal_batch: 0\n", ":2: fine_tune.nominal_batch: 0 is out of range; use 1 or more (train.py: 64)")]
     [InlineData("budget: 3\n", ":1: budget: unknown key; use one of sensitivity, selection, fine_tune, stop")]
     [InlineData("sensitivity: [0.5\n", "not valid YAML")]
     [InlineData("output:\n  format: onnx\n", ":2: output.format: 'onnx' is not a checkpoint format; use one of yolov7, state-dict")]

@@ -136,6 +136,21 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void ASmallerNominalBatchAccumulatesFewerBatchesPerStep()
+    {
+        // train.py's nbs 64 with batches of 8 steps every 8th batch; --nominal-batch 16 every 2nd, 8 (or less) every batch.
+        Assert.Equal(8, new Warmup(0, 13, 8, 0.1, 0.8, 0.937, minimumIterations: 0).SteadyAccumulation);
+        var sixteen = new Warmup(3, batchesPerEpoch: 10, batchSize: 8, warmupBiasLr: 0.1, warmupMomentum: 0.8, momentum: 0.937, minimumIterations: 0, nominalBatch: 16);
+        Assert.Equal(16, sixteen.NominalBatch);
+        Assert.Equal(2, sixteen.SteadyAccumulation);
+        Assert.Equal(1, sixteen.Accumulation(0));
+        Assert.Equal(2, sixteen.Accumulation(30)); // the end of the warm-up reaches nbs / batch
+        Assert.Equal(1, new Warmup(3, 10, 8, 0.1, 0.8, 0.937, minimumIterations: 0, nominalBatch: 4).SteadyAccumulation);
+        Assert.Equal(1, new Warmup(3, 10, 8, 0.1, 0.8, 0.937, minimumIterations: 0, nominalBatch: 4).Accumulation(15));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Warmup(3, 13, 16, 0.1, 0.8, 0.937, nominalBatch: 0));
+    }
+
+    [Fact]
     public void EmaFollowsTheModelWithTheRampedDecayIncludingBatchNormStatistics()
     {
         using var model = ModelBuilder.Build(YoloCfg.Resolve("yolov7-tiny"));

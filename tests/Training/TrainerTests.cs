@@ -1,3 +1,4 @@
+using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Models;
 using PruneCluster.Engine.Pruning;
@@ -195,5 +196,33 @@ public sealed class TrainerTests
         var bad = Evaluation.PruneclusterProcess.Run("train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml, "--min-warmup-iters", "-1", "--project", runs.Path, "--name", "bad");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--min-warmup-iters -1", bad.Stderr);
+    }
+
+    [Fact]
+    public void NominalBatchSetsHowManyBatchesMakeOneOptimizerStep()
+    {
+        using var data = new TempFolder();
+        var yaml = BccdSlice.Write(data.Path, 8);
+        using var runs = new TempFolder();
+        long OptimizerSteps(string name, params string[] extra)
+        {
+            var run = Evaluation.PruneclusterProcess.Run(["train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml,
+                "--epochs", "1", "--batch-size", "2", "--img", "64", "--workers", "1", "--notest", "--min-warmup-iters", "0",
+                "--project", runs.Path, "--name", name, .. extra]);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            // The EMA is updated once per optimizer step; the resume state keeps the count as train.py's "updates".
+            using var checkpoint = CheckpointReader.Read(Path.Combine(runs.Path, name, "weights", "last.state.pt"));
+            return Convert.ToInt64(checkpoint.Metadata["updates"]);
+        }
+
+        // Four batches of 2 in a warm-up of round(3 · 4) = 12 batches: with train.py's nbs 64 the accumulation rises
+        // from 1 towards 32, so only the first batch steps; with a nominal batch of 2 every batch does.
+        Assert.Equal(1, OptimizerSteps("nbs64"));
+        Assert.Equal(4, OptimizerSteps("nbs2", "--nominal-batch", "2"));
+        Assert.Contains("\"nominal_batch\": 2", File.ReadAllText(Path.Combine(runs.Path, "nbs2", "run.json")));
+
+        var bad = Evaluation.PruneclusterProcess.Run("train", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", yaml, "--nominal-batch", "0", "--project", runs.Path, "--name", "bad");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--nominal-batch 0", bad.Stderr);
     }
 }

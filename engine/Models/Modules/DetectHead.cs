@@ -36,6 +36,7 @@ public sealed class DetectHead : YoloLayer
         }
         if (kind == "IAuxDetect")
             m2 = new ModuleList<Conv2d>(inputChannels.Skip(Levels).Select(c => Conv2d(c, outputs, 1, bias: true)).ToArray());
+        InitializeBiases();
         // Buffers as yolov7 registers them: anchors in grid units, anchor_grid in pixels.
         var pixels = tensor(anchorRows.SelectMany(r => r).Select(v => (float)v).ToArray()).view(Levels, -1, 2);
         anchor_grid = pixels.clone().view(Levels, 1, -1, 1, 1, 2);
@@ -43,6 +44,25 @@ public sealed class DetectHead : YoloLayer
         RegisterComponents();
         Heads = Enumerable.Range(0, Levels).Select(i => (IConvUnit)new HeadConv(this, i)).ToList();
         AuxHeads = m2 == null ? [] : Enumerable.Range(0, m2.Count).Select(i => (IConvUnit)new AuxHeadConv(this, i)).ToList();
+    }
+
+    /// <summary>
+    /// Model.__init__'s <c>_initialize_biases</c> (<c>_initialize_aux_biases</c> for IAuxDetect, on <c>m2</c> too):
+    /// the focal-loss prior, so that a model trained from scratch starts with objectness near 8 objects per 640²
+    /// image and class scores near 0.6 / (nc − 0.99) instead of every cell claiming an object at 0.5. Weights
+    /// loaded from a checkpoint replace these.
+    /// </summary>
+    private void InitializeBiases()
+    {
+        using var _ = no_grad();
+        var heads = m2 == null ? m.ToArray() : m.Concat(m2).ToArray();
+        for (var i = 0; i < heads.Length; i++)
+        {
+            var stride = Strides[i % Levels];
+            var perAnchor = heads[i].bias!.view(AnchorsPerLevel, -1);
+            perAnchor[TensorIndex.Colon, 4].add_(Math.Log(8 / Math.Pow(640 / stride, 2)));
+            perAnchor[TensorIndex.Colon, TensorIndex.Slice(5)].add_(Math.Log(0.6 / (Nc - 0.99)));
+        }
     }
 
     public string Kind { get; }

@@ -13,7 +13,11 @@ public sealed class Implicit : Module<Tensor, Tensor>
     private Implicit(string name, long channels, bool additive) : base(name)
     {
         this.additive = additive;
-        @implicit = new Parameter(additive ? zeros(1, channels, 1, 1) : ones(1, channels, 1, 1));
+        // YOLOR's initialisation: normal around 0 (add) or 1 (multiply) with std 0.02, from libtorch's generator as
+        // every other layer. Weights loaded from a checkpoint replace it.
+        @implicit = new Parameter(empty(1, channels, 1, 1));
+        using (no_grad())
+            init.normal_(@implicit, additive ? 0.0 : 1.0, 0.02);
         RegisterComponents();
     }
 

@@ -10,8 +10,8 @@ namespace PruneCluster.Engine.Training.Optim;
 /// </summary>
 public sealed class Warmup
 {
-    /// <summary>YOLOv7's nominal batch size: gradients are accumulated up to it.</summary>
-    public const int NominalBatch = 64;
+    /// <summary>train.py's nominal batch size (<c>nbs = 64</c>): gradients are accumulated up to it.</summary>
+    public const int TrainPyNominalBatch = 64;
 
     private readonly int batchSize;
     private readonly double warmupBiasLr, warmupMomentum, momentum;
@@ -20,16 +20,22 @@ public sealed class Warmup
     public const int TrainPyMinimumIterations = 1000;
 
     public Warmup(double warmupEpochs, int batchesPerEpoch, int batchSize, double warmupBiasLr, double warmupMomentum, double momentum,
-        int minimumIterations = TrainPyMinimumIterations)
+        int minimumIterations = TrainPyMinimumIterations, int nominalBatch = TrainPyNominalBatch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(minimumIterations);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nominalBatch, 1);
         // Python's round() rounds half to even, as Math.Round does by default.
         Iterations = Math.Max((int)Math.Round(warmupEpochs * batchesPerEpoch), minimumIterations);
         this.batchSize = batchSize;
         this.warmupBiasLr = warmupBiasLr;
         this.warmupMomentum = warmupMomentum;
         this.momentum = momentum;
+        NominalBatch = nominalBatch;
     }
+
+    /// <summary>Images per optimizer step that gradients are accumulated up to (train.py: 64). A smaller one gives
+    /// more weight updates per epoch, which short runs on small sets need.</summary>
+    public int NominalBatch { get; }
 
     /// <summary>Warm-up length in batches.</summary>
     public int Iterations { get; }
