@@ -14,7 +14,8 @@ namespace PruneCluster.Silo;
 /// </summary>
 public static class CampaignEndpoints
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    /// <summary>The JSON of these endpoints (camelCase, enums as names), also <c>prunecluster cluster status --json</c>'s.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(), new ImmutableArrayJsonConverter() },
         // An ETA or a rate before the first result is NaN or infinite.

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace PruneCluster.Client.Cli;
 
-/// <summary>The one JSON document a <c>--json</c> command prints on stdout (snake_case keys, indented).</summary>
+/// <summary>The one JSON document a <c>--json</c> command prints on stdout (snake_case keys, indented; <c>cluster status</c>: the silo's <c>/api/cluster</c> shape).</summary>
 public static class JsonOutput
 {
     public static readonly JsonSerializerOptions Options = new()
@@ -17,4 +17,8 @@ public static class JsonOutput
     };
 
     public static void Print(object document) => Console.Out.WriteLine(JsonSerializer.Serialize(document, Options));
+
+    /// <summary>A record as another interface serializes it (the silo's <c>/api</c> endpoints), indented.</summary>
+    public static void Print<T>(T document, JsonSerializerOptions options) =>
+        Console.Out.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions(options) { WriteIndented = true }));
 }

@@ -13,6 +13,9 @@ public static class CampaignForeground
 {
     public static async Task<int> Run(ClusterSession session, string id, string folder, CancellationToken cancellationToken)
     {
+        // Said here only, for start, resume and demo alike; a client of another process's cluster has no pages.
+        foreach (var line in session.Dashboard?.Lines(id) ?? [])
+            Console.Error.WriteLine(line);
         CampaignStatus status;
         try
         {

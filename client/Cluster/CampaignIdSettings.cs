@@ -6,7 +6,9 @@ namespace PruneCluster.Client.Cluster;
 /// <summary>Settings of the commands that act on one campaign.</summary>
 public class CampaignIdSettings : ClusterSettings
 {
+    public const string IdHelp = "The campaign id (campaign start prints it; campaign list shows them)";
+
     [CommandArgument(0, "<ID>")]
-    [Description("The campaign id (campaign start prints it; campaign list shows them)")]
+    [Description(IdHelp)]
     public string Id { get; init; } = "";
 }

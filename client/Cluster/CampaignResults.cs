@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Artifacts;
 using PruneCluster.Engine.Campaign;
 using PruneCluster.Engine.Checkpoints;
@@ -29,7 +28,7 @@ public static class CampaignResults
         Directory.CreateDirectory(folder);
         CampaignRecordFile.Save(Path.Combine(folder, "campaign.json"), record);
 
-        var format = record.Spec.Output.Format;
+        var exports = new Exports(store, record.Spec.Output.Format);
         var report = new StringBuilder().Append(CultureInfo.InvariantCulture, $"# Campaign {id}\n\n```\n{CampaignView.Render(status)}\n```\n");
         if (record.Baseline is { } baseline)
             Copy(store, baseline.Checkpoint, Path.Combine(folder, "baseline.pt"));
@@ -38,9 +37,9 @@ public static class CampaignResults
             var dir = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"iteration-{iteration.Number}"));
             Directory.CreateDirectory(dir);
             if (iteration.Pruned is { } pruned)
-                Export(store, pruned.Checkpoint, Path.Combine(dir, "pruned.pt"), format);
+                exports.Write(pruned.Checkpoint, Path.Combine(dir, "pruned.pt"));
             if (iteration.FineTuned is { } tuned)
-                Export(store, tuned.Checkpoint, Path.Combine(dir, "fine-tuned.pt"), format);
+                exports.Write(tuned.Checkpoint, Path.Combine(dir, "fine-tuned.pt"));
             var results = await ClusterCalls.Retry(() => session.Grains.GetGrain<ISensitivityIterationGrain>(VariantKey.IterationKeyOf(id, iteration.Number)).GetResults(), cancellationToken);
             foreach (var rate in results.GroupBy(r => r.Key.Rate))
                 SensitivityFile.Write(Path.Combine(dir, "sensitivity"), rate.Key, rate.OrderBy(r => r.Key.Layer).Select(r => CampaignModels.ToSensitivityResult(r, record.Spec.Sensitivity)));
@@ -49,18 +48,40 @@ public static class CampaignResults
         }
         var final = status.FinalIteration is { } k && k > 0 ? record.Iterations[k - 1].FineTuned : status.Outcome is null ? null : record.Baseline;
         if (final is not null)
-            Export(store, final.Checkpoint, Path.Combine(folder, "final.pt"), format);
+            exports.Write(final.Checkpoint, Path.Combine(folder, "final.pt"));
         var path = Path.Combine(folder, "report.md");
-        AtomicText.Write(path, report.ToString());
+        AtomicFile.WriteText(path, report.ToString());
         return path;
     }
 
     private static void Copy(ArtifactStore store, string digest, string target)
     {
         using var source = store.Open(digest);
-        AtomicFile.Write(target, output => source.CopyTo(output));
+        Copy(source, target);
     }
 
-    private static void Export(ArtifactStore store, string digest, string target, ModelFileFormat format) =>
-        ModelFile.SaveAs(store.Verified(digest), target, format);
+    private static void Copy(Stream source, string target) => AtomicFile.Write(target, output => source.CopyTo(output));
+
+    /// <summary>
+    /// The campaign's models in its output format, each checkpoint verified and converted once: <c>final.pt</c> is the
+    /// last iteration's <c>fine-tuned.pt</c> (or the baseline's), copied when that was written already.
+    /// </summary>
+    private sealed class Exports(ArtifactStore store, ModelFileFormat format)
+    {
+        private readonly Dictionary<string, string> written = [];
+
+        public void Write(string digest, string target)
+        {
+            if (written.TryGetValue(digest, out var earlier))
+            {
+                using var source = File.OpenRead(earlier);
+                Copy(source, target);
+            }
+            else
+            {
+                ModelFile.SaveAs(store.Verified(digest), target, format);
+                written[digest] = target;
+            }
+        }
+    }
 }

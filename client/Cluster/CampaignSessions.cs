@@ -9,8 +9,8 @@ public static class CampaignSessions
     public static Task<ClusterSession> Open(ClusterSettings settings, string? id, CancellationToken cancellationToken, string device = "cpu", int slots = 0,
         DashboardPort? dashboard = null)
     {
-        if (settings.Cluster is { } cluster)
-            return ClusterSession.ConnectRedis(cluster, settings.ClusterId, settings.ServiceId, cancellationToken);
+        if (settings.Cluster is not null)
+            return settings.Connect(cancellationToken);
         var folder = id is null ? null : settings.Folder(id);
         if (folder is null || !Directory.Exists(Path.Combine(folder, "state")))
             throw new ClusterException($"campaign '{id}' does not exist in {Path.GetFullPath(settings.Dir)} (no embedded campaign folder {folder}); campaign list shows the campaigns there, or pass --cluster redis://host:port");

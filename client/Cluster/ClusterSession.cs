@@ -12,7 +12,7 @@ namespace PruneCluster.Client.Cluster;
 /// (<see cref="EmbeddedCluster"/>). Connecting gives up after <see cref="ConnectTimeout"/> with one line (the whole command
 /// then ends within 10 s).
 /// </summary>
-public sealed class ClusterSession(IHost host, string description, IDisposable? held = null) : IAsyncDisposable
+public sealed class ClusterSession(IHost host, string description, IDisposable? held = null, DashboardPort? dashboard = null) : IAsyncDisposable
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(7);
 
@@ -20,8 +20,8 @@ public sealed class ClusterSession(IHost host, string description, IDisposable? 
 
     public IServiceProvider Services => host.Services;
 
-    /// <summary>True when this process hosts the cluster (an embedded silo), false for a client of another process's.</summary>
-    public bool Hosted => held is not null;
+    /// <summary>Where this process serves the dashboard and campaign pages of the embedded cluster it hosts; null for a client of another process's cluster, or with <c>--dashboard-port 0</c>.</summary>
+    public DashboardPort? Dashboard { get; } = dashboard;
 
     /// <summary>Where the cluster is, for messages.</summary>
     public string Description { get; } = description;
@@ -49,12 +49,13 @@ public sealed class ClusterSession(IHost host, string description, IDisposable? 
             "the process running it may have stopped; run the command again", cancellationToken);
 
     /// <summary>Starts a host (a client or an embedded silo); on failure or after the timeout one line names the cluster.</summary>
-    public static async Task<ClusterSession> Start(IHost host, string description, string fix, CancellationToken cancellationToken, IDisposable? held = null)
+    public static async Task<ClusterSession> Start(IHost host, string description, string fix, CancellationToken cancellationToken, IDisposable? held = null,
+        DashboardPort? dashboard = null)
     {
         try
         {
             await host.StartAsync(cancellationToken).WaitAsync(ConnectTimeout, cancellationToken);
-            return new ClusterSession(host, description, held);
+            return new ClusterSession(host, description, held, dashboard);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

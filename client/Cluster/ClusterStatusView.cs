@@ -4,7 +4,7 @@ using PruneCluster.Grains.Contracts;
 
 namespace PruneCluster.Client.Cluster;
 
-/// <summary>The cluster's status for people (aligned tables: silos, slots, queue, jobs) and for scripts (plain JSON).</summary>
+/// <summary>The cluster's status for people: aligned tables of silos, slots, queue and jobs (<c>--json</c> prints the record itself).</summary>
 public static class ClusterStatusView
 {
     public static string Render(ClusterStatus s, string where)
@@ -46,46 +46,6 @@ public static class ClusterStatusView
             })));
         return text.ToString().TrimEnd();
     }
-
-    /// <summary>The status as plain data for <c>--json</c>: durations in seconds.</summary>
-    public static object Json(ClusterStatus s) => new
-    {
-        time = s.Time,
-        silos = s.Silos.Select(silo => new
-        {
-            address = silo.Address,
-            name = silo.Name,
-            status = silo.Status,
-            since = silo.Since,
-            reported = silo.ReportAge is not null,
-            report_age_seconds = silo.ReportAge?.TotalSeconds,
-            slots = silo.Slots.Select(x => new
-            {
-                index = x.Index,
-                device = x.Device,
-                busy = x.Busy,
-                work = x.Activity?.Work,
-                campaign = x.Activity?.Campaign,
-                iteration = x.Activity?.Iteration,
-                layer = x.Activity?.Layer,
-                rate = x.Activity?.Rate,
-                seconds = x.Activity?.Elapsed.TotalSeconds,
-            }),
-        }),
-        queue = s.Queue.Select(q => new { iteration = q.Key, waiting = q.Waiting, leased = q.Leased, done = q.Done, failed = q.Failed, total = q.Total }),
-        jobs = s.Jobs.Select(j => new
-        {
-            job = j.Key.GrainKey,
-            campaign = j.Key.Campaign,
-            iteration = j.Key.Iteration,
-            kind = j.Key.Kind.ToString(),
-            state = j.State.ToString().ToLowerInvariant(),
-            silo = j.Silo,
-            progress = j.Progress?.Fraction,
-            message = j.Progress?.Message,
-            started = j.Started,
-        }),
-    };
 
     // ':' in a custom format is the culture's time separator: the invariant culture keeps it a colon everywhere.
     private static string Time(DateTime t) => t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

@@ -4,13 +4,22 @@ using System.Net.Sockets;
 namespace PruneCluster.Client.Cluster;
 
 /// <summary>
-/// Where an embedded cluster serves the Orleans dashboard and the campaign pages: a loopback port, the requested one
-/// (<c>--dashboard-port</c>, default 8080 like the silo's) or, when that one is taken, a free one (<see cref="Taken"/>
-/// says which was asked for, so the user is told).
+/// The <c>--dashboard-port</c> of the commands that host an embedded cluster (start, resume, demo) and where that
+/// cluster serves the Orleans dashboard and the campaign pages: a loopback port, the requested one (default 8080 like
+/// the silo's) or, when that one is taken, a free one (<see cref="Taken"/> says which was asked for, so the user is told).
 /// </summary>
 public sealed record DashboardPort(int Port, int? Taken)
 {
+    /// <summary>As the silo's <c>--dashboard-port</c>.</summary>
+    public const int Default = 8080;
+
+    public const string Help = "loopback port of the Orleans dashboard and the campaign pages while the campaign runs (a free one if taken; 0: none)";
+
     public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The one-line error for a bad <c>--dashboard-port</c>, or null.</summary>
+    public static string? Check(int requested) =>
+        requested is >= 0 and <= 65535 ? null : $"--dashboard-port {requested}: use a port from 1 to 65535, or 0 for no dashboard";
 
     /// <summary>The port to serve on; null when <paramref name="requested"/> is 0 (no dashboard).</summary>
     public static DashboardPort? Pick(int requested)

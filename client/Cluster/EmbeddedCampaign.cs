@@ -1,3 +1,4 @@
+using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Artifacts;
 using PruneCluster.Grains.Contracts;
 
@@ -14,13 +15,10 @@ public static class EmbeddedCampaign
         var store = Path.GetFullPath(artifacts ?? Path.Combine(folder, "artifacts"));
         var start = inputs.Upload(new ArtifactStore(store));
         using var ctrlC = new CtrlC(cancellationToken);
-        var dashboard = DashboardPort.Pick(dashboardPort);
-        await using var session = await EmbeddedCluster.Open(folder, store, device, slots, ctrlC.Token, dashboard);
+        await using var session = await EmbeddedCluster.Open(folder, store, device, slots, ctrlC.Token, DashboardPort.Pick(dashboardPort));
         await ClusterCalls.Retry(() => session.Grains.GetGrain<ICampaignGrain>(id).Start(start), ctrlC.Token);
         Console.WriteLine(id);
         Console.Error.WriteLine($"campaign {id} runs on the embedded cluster in {folder}; Ctrl-C stops it, prunecluster campaign resume {id} --dir {dir} continues");
-        foreach (var line in dashboard?.Lines(id) ?? [])
-            Console.Error.WriteLine(line);
         return await CampaignForeground.Run(session, id, folder, ctrlC.Token);
     }
 }

@@ -66,29 +66,18 @@ public static class EmbeddedCluster
                 if (dashboard is not null)
                     silo.AddDashboard(o => o.HideTrace = true);
             }
-            IHost host;
-            if (dashboard is { } web)
+            // With pages: the silo's own, as prunecluster-silo serves them, on loopback only; without: no web server at all.
+            IHostApplicationBuilder builder = dashboard is null ? Host.CreateApplicationBuilder() : WebApplication.CreateBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+            builder.UseOrleans(Silo);
+            var host = builder switch
             {
-                // The silo's own pages, as prunecluster-silo serves them, on loopback only.
-                var builder = WebApplication.CreateBuilder();
-                builder.Logging.ClearProviders();
-                builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-                builder.WebHost.UseUrls(web.Url);
-                builder.UseOrleans(Silo);
-                var app = builder.Build();
-                app.MapCampaigns();
-                app.MapOrleansDashboard(routePrefix: "/dashboard");
-                host = app;
-            }
-            else
-            {
-                var builder = Host.CreateApplicationBuilder();
-                builder.Logging.ClearProviders();
-                builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-                builder.UseOrleans(Silo);
-                host = builder.Build();
-            }
-            var session = await ClusterSession.Start(host, $"the embedded cluster in {folder}", "see the line above", cancellationToken, held);
+                WebApplicationBuilder web => Pages(web, dashboard!),
+                HostApplicationBuilder plain => plain.Build(),
+                _ => throw new InvalidOperationException(builder.GetType().Name),
+            };
+            var session = await ClusterSession.Start(host, $"the embedded cluster in {folder}", "see the line above", cancellationToken, held, dashboard);
             Write(folder, new EmbeddedInfo(store, gatewayPort, Environment.ProcessId));
             return session;
         }
@@ -97,6 +86,15 @@ public static class EmbeddedCluster
             held.Dispose();
             throw;
         }
+    }
+
+    private static WebApplication Pages(WebApplicationBuilder builder, DashboardPort dashboard)
+    {
+        builder.WebHost.UseUrls(dashboard.Url);
+        var app = builder.Build();
+        app.MapCampaigns();
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
     }
 
     private static EmbeddedInfo? Read(string folder)

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using PruneCluster.Client.Cluster;
+using PruneCluster.Client.Cli;
 using PruneCluster.Engine.Campaign;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using PruneCluster.Client.Cli;
 using PruneCluster.Client.Cluster;
 using PruneCluster.Grains.Contracts;
+using PruneCluster.Silo;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -14,48 +15,24 @@ namespace PruneCluster.Client.Commands;
 /// </summary>
 public sealed class ClusterStatusCommand : AsyncCommand<ClusterStatusCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ConnectionSettings
     {
-        [CommandOption("--cluster <URL>")]
-        [Description("The cluster: redis://host:port of the Redis its silos use (their --redis)")]
-        public string? Cluster { get; init; }
-
-        [CommandOption("--cluster-id <ID>")]
-        [Description("Orleans cluster id of the silos (their --cluster-id)")]
-        [DefaultValue("prunecluster")]
-        public string ClusterId { get; init; } = "prunecluster";
-
-        [CommandOption("--service-id <ID>")]
-        [Description("Orleans service id of the silos (their --service-id)")]
-        [DefaultValue("prunecluster")]
-        public string ServiceId { get; init; } = "prunecluster";
-
         [CommandOption("--json")]
-        [Description("One JSON document (durations in seconds, times in UTC)")]
+        [Description("One JSON document: the ClusterStatus record as /api/cluster serves it")]
         public bool Json { get; init; }
 
-        public override ValidationResult Validate()
-        {
-            if (Cluster is null)
-                return ValidationResult.Error("cluster status needs --cluster redis://host:port (the Redis the silos use); an embedded campaign's one-silo cluster shows itself on the dashboard URL that campaign start prints");
-            try
-            {
-                ClusterSession.RedisEndpoint(Cluster);
-            }
-            catch (ClusterException e)
-            {
-                return ValidationResult.Error(e.Message);
-            }
-            return ValidationResult.Success();
-        }
+        public override ValidationResult Validate() =>
+            Cluster is null
+                ? ValidationResult.Error("cluster status needs --cluster redis://host:port (the Redis the silos use); an embedded campaign's one-silo cluster shows itself on the dashboard URL that campaign start prints")
+                : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var session = await ClusterSession.ConnectRedis(settings.Cluster!, settings.ClusterId, settings.ServiceId, cancellationToken);
+        await using var session = await settings.Connect(cancellationToken);
         var status = await ClusterCalls.Retry(session.Grains.GetGrain<IClusterStatusGrain>(0).GetStatus, cancellationToken);
         if (settings.Json)
-            JsonOutput.Print(ClusterStatusView.Json(status));
+            JsonOutput.Print(status, CampaignEndpoints.Json);
         else
             Console.WriteLine(ClusterStatusView.Render(status, session.Description));
         return 0;

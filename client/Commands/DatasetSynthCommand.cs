@@ -47,19 +47,45 @@ public sealed class DatasetSynthCommand : Command<DatasetSynthCommand.Settings>
         [DefaultValue(0.2)]
         public double ValFraction { get; init; } = 0.2;
 
+        [CommandOption("--object-size <MIN,MAX>")]
+        [Description("Object sizes (circumscribed diameter) as shares of the image size, log-uniform between MIN and MAX (at least 8 px)")]
+        [DefaultValue("0.05,0.4")]
+        public string ObjectSize { get; init; } = "0.05,0.4";
+
+        [CommandOption("--max-objects <N>")]
+        [Description("Objects per image: 1 to N (fewer where occlusion leaves no room)")]
+        [DefaultValue(8)]
+        public int MaxObjects { get; init; } = 8;
+
         [CommandOption("--overwrite")]
         [Description("Replace --out if it holds a data set written by this command (it has synth.json); the old one stays until the new one is complete")]
         public bool Overwrite { get; init; }
 
-        public SyntheticDatasetOptions ToOptions() => new()
+        public SyntheticDatasetOptions ToOptions()
         {
-            Images = Images, Classes = Classes, ImageSize = Img, Seed = Seed, ValFraction = ValFraction,
-        };
+            var (min, max) = ObjectSizes();
+            return new()
+            {
+                Images = Images, Classes = Classes, ImageSize = Img, Seed = Seed, ValFraction = ValFraction,
+                MinObjectSize = min, MaxObjectSize = max, MaxObjects = MaxObjects,
+            };
+        }
+
+        // "MIN,MAX"; anything else reads as NaN, which Validate reports.
+        private (double Min, double Max) ObjectSizes()
+        {
+            var parts = ObjectSize.Split(',');
+            double Read(int i) => parts.Length == 2 && double.TryParse(parts[i].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+            return (Read(0), Read(1));
+        }
 
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Out))
                 return ValidationResult.Error("--out is required: the folder to write the data set to");
+            var (min, max) = ObjectSizes();
+            if (double.IsNaN(min) || double.IsNaN(max))
+                return ValidationResult.Error($"--object-size {ObjectSize}: give MIN,MAX as shares of the image size, e.g. 0.05,0.4");
             return ToOptions().Error() is { } optionError ? ValidationResult.Error(optionError)
                 : SyntheticDataset.TargetError(Out, Overwrite) is { } targetError ? ValidationResult.Error(targetError)
                 : ValidationResult.Success();

@@ -46,12 +46,12 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         public string Device { get; init; } = "cpu";
 
         [CommandOption("--dashboard-port <PORT>")]
-        [Description("Loopback port of the Orleans dashboard and the campaign pages while the campaign runs (a free one if taken; 0: none)")]
-        [DefaultValue(DashboardOption.Default)]
-        public int DashboardPort { get; init; } = DashboardOption.Default;
+        [Description("The " + Cluster.DashboardPort.Help)]
+        [DefaultValue(Cluster.DashboardPort.Default)]
+        public int DashboardPort { get; init; } = Cluster.DashboardPort.Default;
 
         public override ValidationResult Validate() =>
-            DashboardOption.Check(DashboardPort) is { } bad ? ValidationResult.Error(bad)
+            Cluster.DashboardPort.Check(DashboardPort) is { } bad ? ValidationResult.Error(bad)
             : Directory.Exists(Out) && Directory.EnumerateFileSystemEntries(Out).Any() ? ValidationResult.Error($"--out {Out} is not empty; give a new folder")
             : File.Exists(Out) ? ValidationResult.Error($"--out {Out} is a file; give a folder")
             : Images is < 10 or > 100_000 ? ValidationResult.Error($"--images {Images}: use 10 to 100000")

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using PruneCluster.Client.Cli;
-using PruneCluster.Client.Cluster;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Plots;

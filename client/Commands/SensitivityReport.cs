@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using PruneCluster.Client.Cli;
+using PruneCluster.Engine.Checkpoints;
 using PruneCluster.Engine.Sensitivity;
 using Spectre.Console;
 
@@ -33,14 +34,14 @@ internal sealed class SensitivityReport(IReadOnlyList<SensitivityResult> results
     public List<string> Write(string dir)
     {
         var json = Path.Combine(dir, FileNames[0]);
-        AtomicText.Write(json, JsonSerializer.Serialize(Document(), JsonOutput.Options));
+        AtomicFile.WriteText(json, JsonSerializer.Serialize(Document(), JsonOutput.Options));
         var csv = new StringBuilder("layer,rate,mp,mr,map50,map,params,gflops,inference_ms,nms_ms,no_op\n");
         if (record?.Baseline is { } b)
             csv.Append(Csv("unpruned", "", b.Mp, b.Mr, b.Map50, b.Map, b.ParamsFused, b.Gflops, "", "", "")).Append('\n');
         foreach (var r in results)
             csv.Append(Csv(r.Layer, r.Rate, r.Mp, r.Mr, r.Map50, r.Map, r.Params, r.Gflops, r.Timing.InferenceMs, r.Timing.NmsMs, IsNoOp(r) ? "true" : "false")).Append('\n');
         var csvPath = Path.Combine(dir, FileNames[1]);
-        AtomicText.Write(csvPath, csv.ToString());
+        AtomicFile.WriteText(csvPath, csv.ToString());
         return [.. new SensitivityFolder(dir).ResultFiles(), json, csvPath];
     }
 

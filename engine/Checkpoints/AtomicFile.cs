@@ -7,6 +7,9 @@ namespace PruneCluster.Engine.Checkpoints;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>A text file, UTF-8 without a byte-order mark (as <see cref="File.WriteAllText(string, string?)"/>).</summary>
+    public static void WriteText(string path, string text) => Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+
     public static void Write(string path, Action<Stream> writeContent)
     {
         var fullPath = Path.GetFullPath(path);

@@ -41,6 +41,10 @@ public sealed class DatasetSynthCliTests : IDisposable
         { ["--img", "300"], "--img 300" },
         { ["--val-fraction", "1.5"], "--val-fraction 1.5" },
         { ["--images", "many"], "many" },
+        { ["--object-size", "0.5"], "--object-size 0.5: give MIN,MAX" },
+        { ["--object-size", "0.5,0.2"], "--object-size 0.5,0.2" },
+        { ["--object-size", "0,0.2"], "0 < MIN <= MAX <= 1" },
+        { ["--max-objects", "0"], "--max-objects 0" },
     };
 
     [Theory]

@@ -48,6 +48,9 @@ public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
         var board = fixture.Grains.GetGrain<IWorkBoardGrain>(WorkBoards.Sensitivity);
         var running = await IterationRun.WaitFor(iteration, s => s.Done >= 5 && s.Leases.Length >= 3, Timeout);
         Assert.Contains("withdrawn/1", await board.OpenIterations());
+        // The slots evaluating it just before the cancel, as their reports say (reported every 0.2 s).
+        var before = await fixture.WaitForStatus(s => OnTheCampaign(s).Count > 0, Timeout, "a slot evaluating the campaign");
+        var watched = OnTheCampaign(before);
 
         var cancelled = await campaign.Cancel();
         Assert.Equal(CampaignPhase.Cancelled, cancelled.Phase);
@@ -59,15 +62,18 @@ public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
         foreach (var lease in running.Leases)
             Assert.Equal(LeaseRenewal.Withdrawn, await iteration.Renew(lease.Id));
 
-        // Slots renew every 0.5 s: they stop within a few seconds and take nothing more of it.
-        var idle = await fixture.WaitForStatus(s => s.Silos.All(x => x.ReportAge is not null && x.Slots.All(slot => !slot.Busy)), Timeout, "every slot idle after the cancel");
-        Assert.DoesNotContain(idle.Queue, q => q.Key == "withdrawn/1");
+        // Watched from the cancel on: the slots that were busy stop within a few renewals (every 0.5 s) — a result
+        // already in hand may still come in — and after that none arrives: they took nothing more of it.
+        var stopped = await fixture.WaitForStatus(s => s.Silos.All(x => x.ReportAge is not null) && !OnTheCampaign(s).Overlaps(watched),
+            Timeout, $"the slots busy at the cancel ({string.Join(", ", watched)}) leaving the campaign");
+        Assert.DoesNotContain(stopped.Queue, q => q.Key == "withdrawn/1");
         var settled = await iteration.GetStatus();
         await Task.Delay(2000);
         var later = await iteration.GetStatus();
         Assert.Equal(settled.Done, later.Done);
         Assert.Empty(later.Leases);
         Assert.False(later.Complete);
+        Assert.Empty(OnTheCampaign(await fixture.Status()));
         // Only results already in hand at the cancel came in: at most one evaluated and one prefetched per slot (5 slots).
         Assert.True(later.Done - withdrawn.Done <= 10, $"{later.Done - withdrawn.Done} results after the cancel: the slots went on");
 
@@ -85,4 +91,9 @@ public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
 
         await campaign.Cancel();   // the rest of the campaign is not this test's
     }
+
+    // The slots busy with the "withdrawn" campaign: silo, slot and the variant.
+    private static HashSet<string> OnTheCampaign(ClusterStatus status) =>
+        [.. status.Silos.SelectMany(silo => silo.Slots.Where(x => x.Activity?.Campaign == "withdrawn")
+            .Select(x => $"{silo.Address} slot {x.Index}: layer {x.Activity!.Layer} rate {x.Activity.Rate}"))];
 }

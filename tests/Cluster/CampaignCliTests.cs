@@ -7,22 +7,13 @@ namespace PruneCluster.Tests.Cluster;
 /// <summary><c>prunecluster campaign …</c> on bad input: one line on stderr naming the input, exit code 2, nothing started.</summary>
 public sealed class CampaignCliTests
 {
-    private static void AssertOneLine(CliRunner.Result run, string expected)
-    {
-        Assert.Equal(2, run.ExitCode);
-        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, $"one line expected, got:\n{run.Stderr}");
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(expected, lines[0]);
-    }
-
     [Fact]
     public void AnUnknownCampaignIsOneLine()
     {
         using var folder = new TempFolder();
         var run = CliRunner.Run("campaign", "status", "no-such-campaign", "--dir", folder.Path);
-        AssertOneLine(run, "campaign 'no-such-campaign' does not exist");
-        AssertOneLine(CliRunner.Run("campaign", "table", "no-such-campaign", "--dir", folder.Path), "no-such-campaign");
+        CliRunner.AssertOneLine(run, "campaign 'no-such-campaign' does not exist");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "table", "no-such-campaign", "--dir", folder.Path), "no-such-campaign");
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
     }
 
@@ -33,8 +24,8 @@ public sealed class CampaignCliTests
         var clock = Stopwatch.StartNew();
         var run = CliRunner.Run("campaign", "list", "--cluster", $"redis://127.0.0.1:{port}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed.TotalSeconds:0.0} s");
-        AssertOneLine(run, $"cannot reach the cluster at redis://127.0.0.1:{port}");
-        AssertOneLine(CliRunner.Run("campaign", "list", "--cluster", "redis://nowhere"), "is not redis://host:port");
+        CliRunner.AssertOneLine(run, $"cannot reach the cluster at redis://127.0.0.1:{port}");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "list", "--cluster", "redis://nowhere"), "is not redis://host:port");
     }
 
     [Fact]
@@ -44,15 +35,15 @@ public sealed class CampaignCliTests
         var yaml = BccdSlice.Write(folder.Path, 2);
         var campaigns = folder.File("campaigns");
         var weights = SharedData.Golden("bccd-yolov7-tiny.pt");
-        AssertOneLine(CliRunner.Run("campaign", "start", "--weights", folder.File("missing.pt"), "--data", yaml, "--dir", campaigns), "missing.pt: file not found");
-        AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", folder.File("none.yaml"), "--dir", campaigns), "none.yaml: file not found");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "start", "--weights", folder.File("missing.pt"), "--data", yaml, "--dir", campaigns), "missing.pt: file not found");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", folder.File("none.yaml"), "--dir", campaigns), "none.yaml: file not found");
         File.WriteAllText(folder.File("bad.yaml"), "stop:\n  max_iterations: many\n");
-        AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--config", folder.File("bad.yaml"), "--dir", campaigns), "max_iterations");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--config", folder.File("bad.yaml"), "--dir", campaigns), "max_iterations");
         var coco = folder.File("coco.yaml");
         File.WriteAllText(coco, File.ReadAllText(yaml).Replace("nc: 3", "nc: 80").Replace("names: ['RBC', 'WBC', 'Platelets']", $"names: [{string.Join(", ", Enumerable.Range(0, 80).Select(i => $"'c{i}'"))}]"));
-        AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", coco, "--dir", campaigns), "80");
-        AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--cluster", "redis://127.0.0.1:1"), "--artifacts");
-        AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--dir", campaigns, "--dashboard-port", "70000"), "--dashboard-port 70000");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", coco, "--dir", campaigns), "80");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--cluster", "redis://127.0.0.1:1"), "--artifacts");
+        CliRunner.AssertOneLine(CliRunner.Run("campaign", "start", "--weights", weights, "--data", yaml, "--dir", campaigns, "--dashboard-port", "70000"), "--dashboard-port 70000");
         Assert.False(Directory.Exists(campaigns), "nothing may be created for a refused campaign");
     }
 }

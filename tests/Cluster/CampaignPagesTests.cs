@@ -37,10 +37,10 @@ public sealed partial class CampaignPagesTests
         var store = new ArtifactStore(Directory.CreateDirectory(folder.File("artifacts")).FullName);
         var data = BccdSlice.Write(folder.Path, 8);
         var (siloPort, gatewayPort, dashboardPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
-        using var silo = new SiloProcess("--evaluator", "engine", "--artifacts", store.Root, "--slots-per-device", "1",
+        using var silo = ChildProcess.Silo("--evaluator", "engine", "--artifacts", store.Root, "--slots-per-device", "1",
             "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--dashboard-port", $"{dashboardPort}", "--cluster-id", "pages-test");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}"), Timeout = TimeSpan.FromSeconds(20) };
-        await WaitUntil(async () => (await TryGet(http, "/readyz")) == HttpStatusCode.OK, silo, TimeSpan.FromSeconds(120), "the silo never became ready");
+        await silo.WaitForOk($"http://127.0.0.1:{dashboardPort}/readyz", TimeSpan.FromSeconds(120));
 
         using var client = Host.CreateDefaultBuilder()
             .UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, serviceId: "prunecluster", clusterId: "pages-test")).Build();
@@ -50,7 +50,7 @@ public sealed partial class CampaignPagesTests
         await campaign.Start(new CampaignStart("pages", store.Put(SharedData.Golden("bccd-yolov7-tiny.pt")), data,
             CampaignData.Digest(Engine.Data.DataYaml.Load(data)), Spec, DateTime.UtcNow));
         CampaignTable? table = null;
-        await WaitUntil(async () => (table = await campaign.GetTable(0)) is { Done: > 0 }, silo, TimeSpan.FromMinutes(6), "no sensitivity result arrived");
+        await silo.WaitUntil(async () => (table = await campaign.GetTable(0)) is { Done: > 0 }, TimeSpan.FromMinutes(6), "a sensitivity result arrived");
 
         // The page, as a browser renders it: the ranked table is in the DOM with the rows the grain serves.
         var dom = HeadlessChromium.DumpDom($"http://127.0.0.1:{dashboardPort}/campaigns/pages");
@@ -83,30 +83,6 @@ public sealed partial class CampaignPagesTests
         await client.StopAsync();
         silo.Terminate();
         Assert.True(silo.WaitForExit(TimeSpan.FromSeconds(60)), "the silo did not stop within 60 s of SIGTERM");
-    }
-
-    private static async Task<HttpStatusCode?> TryGet(HttpClient http, string path)
-    {
-        try
-        {
-            return (await http.GetAsync(path)).StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, SiloProcess silo, TimeSpan timeout, string failure)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.False(silo.HasExited, $"the silo exited: {silo.Stderr}{silo.Stdout}");
-            if (clock.Elapsed > timeout)
-                throw new TimeoutException($"{failure} within {timeout}");
-            await Task.Delay(500);
-        }
     }
 
     [GeneratedRegex("<table id=\"layers\">.*?</table>", RegexOptions.Singleline)]

@@ -1,5 +1,6 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Net;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PruneCluster.Client.Cluster;
@@ -19,50 +20,67 @@ public sealed class ClusterStatusCliTests(ITestOutputHelper output)
     {
         using var redis = new RedisServer();
         var (siloPort, gatewayPort, dashboardPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
-        using var silo = new SiloProcess("--redis", redis.Endpoint, "--evaluator", "simulated", "--slots-per-device", "2",
+        using var silo = ChildProcess.Silo("--redis", redis.Endpoint, "--evaluator", "simulated", "--slots-per-device", "2",
             "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--dashboard-port", $"{dashboardPort}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}"), Timeout = TimeSpan.FromSeconds(10) };
-        await WaitUntil(async () => await Ready(http), silo, "the silo never became ready");
+        await silo.WaitForOk($"http://127.0.0.1:{dashboardPort}/readyz", TimeSpan.FromSeconds(120));
 
         await using var session = await ClusterSession.ConnectRedis(redis.Endpoint, "prunecluster", "prunecluster", CancellationToken.None);
-        // 120 variants of 0.1-1 s (10 ms per GFLOP) on 2 slots: a minute of work.
-        var tasks = SimulatedWorkload.Tasks("cli", 1, 40, [0.25, 0.5, 0.75]);
+        // 120 variants of 39-105 s (a hundred times yolov7's costs at 10 ms per GFLOP) on 2 slots: once both slots have
+        // taken one, both stay busy with it while the CLI runs, and nothing is done yet.
+        var tasks = SimulatedWorkload.Tasks("cli", 1, 40, [0.25, 0.5, 0.75]).Select(t => t with { Cost = 100 * t.Cost }).ToImmutableArray();
         await IterationRun.Open(session.Grains, tasks, TimeSpan.FromSeconds(10));
         ClusterStatus? seen = null;
-        await WaitUntil(async () => (seen = await session.Grains.GetGrain<IClusterStatusGrain>(0).GetStatus()) is { } s
-            && s.Silos.Length == 1 && s.Silos[0].Slots.Count(x => x.Busy) == 2 && s.Queue.Any(q => q.Done > 0), silo, "both slots busy");
+        await silo.WaitUntil(async () => (seen = await session.Grains.GetGrain<IClusterStatusGrain>(0).GetStatus()) is { } s
+            && s.Silos.Length == 1 && s.Silos[0].Slots.All(x => x.Busy), TimeSpan.FromSeconds(120), "both slots busy");
         var address = seen!.Silos[0].Address;
+        var working = seen.Silos[0].Slots.Select(x => x.Activity!).ToList();
+        Assert.Equal(2, working.Count);
 
         var run = CliRunner.Run("cluster", "status", "--cluster", $"redis://{redis.Endpoint}");
         output.WriteLine(run.Stdout);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains($"cluster redis://{redis.Endpoint} at ", run.Stdout);
-        Assert.Contains("1 silo, 2 slots (", run.Stdout);
-        Assert.Matches(new Regex($@"(?m)^{Regex.Escape(address)}\s+\S+\s+Active\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+cpu\s+2 \(\d busy\)$"), run.Stdout);
-        Assert.Matches(new Regex($@"(?m)^{Regex.Escape(address)}\s+0\s+cpu\s+(busy\s+cli\s+1\s+variant\s+\d+\s+0\.\d+\s+\d|idle$)"), run.Stdout);
-        Assert.Matches(new Regex($@"(?m)^{Regex.Escape(address)}\s+1\s+cpu\s+(busy|idle)"), run.Stdout);
-        var queue = new Regex(@"(?m)^cli/1\s+(\d+)\s+(\d+)\s+(\d+)\s+0\s+120$").Match(run.Stdout);
+        Assert.Contains("1 silo, 2 slots (2 busy), 1 open iteration, 0 jobs", run.Stdout);
+        Assert.Matches(new Regex($@"(?m)^{Regex.Escape(address)}\s+\S+\s+Active\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+cpu\s+2 \(2 busy\)$"), run.Stdout);
+        for (var slot = 0; slot < 2; slot++)
+            Assert.Matches(new Regex($@"(?m)^{Regex.Escape(address)}\s+{slot}\s+cpu\s+busy\s+cli\s+1\s+variant\s+{working[slot].Layer}\s+{working[slot].Rate!.Value.ToString("0.##", CultureInfo.InvariantCulture)}\s+\d"), run.Stdout);
+        var queue = new Regex(@"(?m)^cli/1\s+(\d+)\s+(\d+)\s+0\s+0\s+120$").Match(run.Stdout);
         Assert.True(queue.Success, run.Stdout);
-        Assert.Equal(120, Enumerable.Range(1, 3).Sum(g => int.Parse(queue.Groups[g].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(120, Enumerable.Range(1, 2).Sum(g => int.Parse(queue.Groups[g].Value, CultureInfo.InvariantCulture)));
         Assert.Contains("jobs: none waiting or running", run.Stdout);
 
+        // --json and /api/cluster: the same record in the same shape (names, nesting), here in the same state.
         var json = CliRunner.Run("cluster", "status", "--cluster", $"redis://{redis.Endpoint}", "--json");
         Assert.True(json.ExitCode == 0, json.Stderr);
-        var document = JsonNode.Parse(json.Stdout)!;
-        var only = Assert.Single(document["silos"]!.AsArray())!;
-        Assert.Equal(address, only["address"]!.ToString());
-        Assert.Equal(2, only["slots"]!.AsArray().Count);
-        Assert.All(only["slots"]!.AsArray(), slot => Assert.Equal("cpu", slot!["device"]!.ToString()));
-        var iteration = Assert.Single(document["queue"]!.AsArray())!;
-        Assert.Equal("cli/1", iteration["iteration"]!.ToString());
-        Assert.Equal(120, (int)iteration["total"]!);
-        Assert.Equal(120, (int)iteration["waiting"]! + (int)iteration["leased"]! + (int)iteration["done"]! + (int)iteration["failed"]!);
-
-        // The same over HTTP, beside the silo's dashboard.
         var api = JsonNode.Parse(await http.GetStringAsync("/api/cluster"))!;
-        Assert.Equal(address, api["silos"]![0]!["address"]!.ToString());
-        Assert.Equal(2, api["silos"]![0]!["slots"]!.AsArray().Count);
-        Assert.Equal("cli/1", api["queue"]![0]!["key"]!.ToString());
+        foreach (var document in new[] { JsonNode.Parse(json.Stdout)!, api })
+        {
+            var only = Assert.Single(document["silos"]!.AsArray())!;
+            Assert.Equal(address, only["address"]!.ToString());
+            var slots = only["slots"]!.AsArray();
+            Assert.Equal(2, slots.Count);
+            Assert.All(slots, slot => Assert.Equal(("cpu", true), (slot!["device"]!.ToString(), (bool)slot["busy"]!)));
+            Assert.Equal(working.Select(w => (w.Campaign, w.Iteration, w.Layer, w.Rate)),
+                slots.Select(slot => slot!["activity"]!).Select(a => (a["campaign"]!.ToString(), (int)a["iteration"]!, (int?)a["layer"], (double?)a["rate"])));
+            var iteration = Assert.Single(document["queue"]!.AsArray())!;
+            Assert.Equal("cli/1", iteration["key"]!.ToString());
+            Assert.Equal(120, (int)iteration["total"]!);
+            Assert.Equal(0, (int)iteration["done"]!);
+            Assert.Equal(120, (int)iteration["waiting"]! + (int)iteration["leased"]!);
+        }
+        Assert.Equal(Shape(api), Shape(JsonNode.Parse(json.Stdout)!));
+    }
+
+    // Every member's path (array items as []), in order.
+    private static List<string> Shape(JsonNode? node, string path = "")
+    {
+        return node switch
+        {
+            JsonObject o => [.. o.SelectMany(p => (List<string>)[$"{path}.{p.Key}", .. Shape(p.Value, $"{path}.{p.Key}")])],
+            JsonArray a => [.. a.SelectMany(item => Shape(item, $"{path}[]")).Distinct()],
+            _ => [],
+        };
     }
 
     [Fact]
@@ -72,41 +90,8 @@ public sealed class ClusterStatusCliTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var unreachable = CliRunner.Run("cluster", "status", "--cluster", $"redis://127.0.0.1:{port}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed.TotalSeconds:0.0} s");
-        AssertOneLine(unreachable, $"cannot reach the cluster at redis://127.0.0.1:{port}");
-        AssertOneLine(CliRunner.Run("cluster", "status"), "cluster status needs --cluster redis://host:port");
-        AssertOneLine(CliRunner.Run("cluster", "status", "--cluster", "redis://nowhere"), "is not redis://host:port");
-    }
-
-    private static void AssertOneLine(CliRunner.Result run, string expected)
-    {
-        Assert.Equal(2, run.ExitCode);
-        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, $"one line expected, got:\n{run.Stderr}");
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(expected, lines[0]);
-    }
-
-    private static async Task<bool> Ready(HttpClient http)
-    {
-        try
-        {
-            return (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, SiloProcess silo, string failure)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.False(silo.HasExited, $"the silo exited: {silo.Stderr}{silo.Stdout}");
-            if (clock.Elapsed > TimeSpan.FromSeconds(120))
-                throw new TimeoutException($"{failure} within 120 s");
-            await Task.Delay(250);
-        }
+        CliRunner.AssertOneLine(unreachable, $"cannot reach the cluster at redis://127.0.0.1:{port}");
+        CliRunner.AssertOneLine(CliRunner.Run("cluster", "status"), "cluster status needs --cluster redis://host:port");
+        CliRunner.AssertOneLine(CliRunner.Run("cluster", "status", "--cluster", "redis://nowhere"), "is not redis://host:port");
     }
 }

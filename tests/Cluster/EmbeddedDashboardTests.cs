@@ -32,15 +32,15 @@ public sealed class EmbeddedDashboardTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
-        using var cli = new CliProcess("campaign", "start", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", data,
+        using var cli = ChildProcess.Cli("campaign", "start", "--weights", SharedData.Golden("bccd-yolov7-tiny.pt"), "--data", data,
             "--config", folder.File("campaign.yaml"), "--dir", folder.File("campaigns"), "--dashboard-port", $"{takenPort}");
 
-        var page = await cli.WaitForStderrLine(l => l.StartsWith("campaign page: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
-        var dashboard = await cli.WaitForStderrLine(l => l.StartsWith("dashboard: ", StringComparison.Ordinal), TimeSpan.FromSeconds(1));
+        var page = await cli.WaitForLine(l => l.StartsWith("campaign page: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+        var dashboard = await cli.WaitForLine(l => l.StartsWith("dashboard: ", StringComparison.Ordinal), TimeSpan.FromSeconds(1));
         Assert.Contains($"port {takenPort} is taken", cli.Stderr);
         var pageUrl = new Uri(page["campaign page: ".Length..]);
         // Stdout (where the id is printed) is read by another pipe reader and may lag behind stderr: wait for it.
-        var id = await WaitForId(cli);
+        var id = (await cli.WaitForLine(l => l.Length > 0, TimeSpan.FromSeconds(30), onStdout: true)).Trim();
         Assert.Equal($"/campaigns/{id}", pageUrl.AbsolutePath);
         Assert.Equal("127.0.0.1", pageUrl.Host);
         Assert.NotEqual(takenPort, pageUrl.Port);
@@ -63,11 +63,4 @@ public sealed class EmbeddedDashboardTests
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(pageUrl));
     }
 
-    private static async Task<string> WaitForId(CliProcess cli)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (cli.Stdout.IndexOf('\n') < 0 && clock.Elapsed < TimeSpan.FromSeconds(30))
-            await Task.Delay(50);
-        return cli.Stdout.Split('\n')[0].Trim();
-    }
 }

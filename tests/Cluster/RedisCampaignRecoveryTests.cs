@@ -47,7 +47,7 @@ public sealed class RedisCampaignRecoveryTests(ITestOutputHelper output) : IDisp
 
     private readonly RedisServer redis = new();
     private readonly TempFolder folder = new();
-    private readonly List<SiloProcess> silos = [];
+    private readonly List<ChildProcess> silos = [];
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
     private string Artifacts => folder.File("artifacts");
@@ -162,32 +162,19 @@ public sealed class RedisCampaignRecoveryTests(ITestOutputHelper output) : IDisp
 
     private async Task StartSilos()
     {
-        var generation = new List<(SiloProcess Silo, int Dashboard)>();
+        var generation = new List<(ChildProcess Silo, int Dashboard)>();
         for (var i = 0; i < 2; i++)
         {
             var (siloPort, gatewayPort, dashboardPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
-            var silo = new SiloProcess("--redis", redis.Endpoint, "--evaluator", "engine", "--artifacts", Artifacts, "--slots-per-device", "1",
+            var silo = ChildProcess.Silo("--redis", redis.Endpoint, "--evaluator", "engine", "--artifacts", Artifacts, "--slots-per-device", "1",
                 "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--dashboard-port", $"{dashboardPort}",
                 "--cluster-id", ClusterId, "--liveness-seconds", "5");
             silos.Add(silo);
             generation.Add((silo, dashboardPort));
         }
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         foreach (var (silo, dashboard) in generation)
-            await WaitUntilAsync(async () => await Ready(http, dashboard), silo, TimeSpan.FromMinutes(5), "a silo never became ready");
+            await silo.WaitForOk($"http://127.0.0.1:{dashboard}/readyz", TimeSpan.FromMinutes(5));
         Log($"silos {silos.Count - 1} and {silos.Count} ready");
-    }
-
-    private static async Task<bool> Ready(HttpClient http, int port)
-    {
-        try
-        {
-            return (await http.GetAsync($"http://127.0.0.1:{port}/readyz")).StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
     }
 
     private void KillAllSilos()
@@ -226,18 +213,6 @@ public sealed class RedisCampaignRecoveryTests(ITestOutputHelper output) : IDisp
             if (started.Elapsed > timeout)
                 throw new TimeoutException($"{failure} within {timeout}\n{SiloOutput()}");
             await Task.Delay(100);
-        }
-    }
-
-    private async Task WaitUntilAsync(Func<Task<bool>> condition, SiloProcess silo, TimeSpan timeout, string failure)
-    {
-        var started = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.False(silo.HasExited, $"a silo exited: {silo.Stderr}{silo.Stdout}");
-            if (started.Elapsed > timeout)
-                throw new TimeoutException($"{failure} within {timeout}\n{SiloOutput()}");
-            await Task.Delay(250);
         }
     }
 

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net;
+using PruneCluster.Tests.Support;
 
 namespace PruneCluster.Tests.Cluster;
 
@@ -11,12 +11,13 @@ public sealed class SiloHostTests
     public async Task SiloServesProbesAndDashboardAndStopsCleanlyOnSigterm()
     {
         var (silo, gateway, dashboard) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
-        using var process = new SiloProcess("--silo-port", $"{silo}", "--gateway-port", $"{gateway}", "--dashboard-port", $"{dashboard}",
+        using var process = ChildProcess.Silo("--silo-port", $"{silo}", "--gateway-port", $"{gateway}", "--dashboard-port", $"{dashboard}",
             "--evaluator", "simulated", "--slots-per-device", "1", "--cluster-id", "silo-host-test");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboard}"), Timeout = TimeSpan.FromSeconds(10) };
 
-        Assert.Equal(HttpStatusCode.OK, await WaitForStatus(http, "/healthz", process));
-        Assert.Equal(HttpStatusCode.OK, await WaitForStatus(http, "/readyz", process));
+        // The silo takes seconds to join its cluster: each probe answers 200 within 90 s.
+        await process.WaitForOk($"http://127.0.0.1:{dashboard}/healthz", TimeSpan.FromSeconds(90));
+        await process.WaitForOk($"http://127.0.0.1:{dashboard}/readyz", TimeSpan.FromSeconds(90));
         var page = await http.GetAsync("/dashboard/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
@@ -37,31 +38,11 @@ public sealed class SiloHostTests
     [InlineData("--colour", "red", "unknown option '--colour'")]
     public void BadOptionIsOneLineAndExitCode2(string option, string value, string message)
     {
-        using var process = new SiloProcess(option, value);
+        using var process = ChildProcess.Silo(option, value);
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(2, process.ExitCode);
         Assert.StartsWith($"error: ", process.Stderr);
         Assert.Contains(message, process.Stderr);
         Assert.DoesNotContain("   at ", process.Stderr);
-    }
-
-    // Polls until the endpoint answers (the silo takes seconds to join its cluster), failing early if the process died.
-    private static async Task<HttpStatusCode> WaitForStatus(HttpClient http, string path, SiloProcess process)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(process.HasExited, $"the silo exited early: {process.Stderr}{process.Stdout}");
-            try
-            {
-                var response = await http.GetAsync(path);
-                if (response.StatusCode == HttpStatusCode.OK || clock.Elapsed > TimeSpan.FromSeconds(90))
-                    return response.StatusCode;
-            }
-            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(90))
-            {
-            }
-            await Task.Delay(200);
-        }
     }
 }

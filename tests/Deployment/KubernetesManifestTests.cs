@@ -59,7 +59,7 @@ public sealed partial class KubernetesManifestTests
         var args = Arguments(overlay, container);
 
         // The real silo parses them (--help last: every option before it is validated, nothing starts).
-        using (var process = new SiloProcess([.. args, "--help"]))
+        using (var process = ChildProcess.Silo([.. args, "--help"]))
         {
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the silo did not answer --help");
             Assert.True(process.ExitCode == 0, $"{name}: the silo rejects its arguments {string.Join(' ', args)}: {process.Stderr}");

@@ -1,62 +1,46 @@
-using System.Diagnostics;
-
 namespace PruneCluster.Tests.Support;
 
-/// <summary>Runs the built <c>prunecluster</c> CLI as a user would, in its own process.</summary>
+/// <summary>Runs the built <c>prunecluster</c> CLI as a user would, in its own process (<see cref="ChildProcess"/>).</summary>
 public static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     public static Result Run(params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "prunecluster.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"prunecluster {string.Join(' ', args)} did not finish in 5 minutes");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        using var cli = ChildProcess.Cli(args);
+        cli.Finish(TimeSpan.FromMinutes(5), "did not finish");
+        return new Result(cli.ExitCode, cli.Stdout, cli.Stderr);
     }
 
     /// <summary>
     /// Runs the CLI and sends it SIGINT (Ctrl-C) once a line of stderr (or of stdout, with <paramref name="watchStdout"/>)
-    /// matches <paramref name="interruptAt"/>; fails when no line did.
+    /// matches <paramref name="interruptAt"/>. Fails — killing the process tree — when no line did before it exited or
+    /// within <paramref name="timeout"/> (default 10 minutes), or when it did not stop within 5 minutes of the SIGINT.
     /// </summary>
-    public static Result RunUntil(string[] args, Func<string, bool> interruptAt, bool watchStdout = false)
+    public static Result RunUntil(string[] args, Func<string, bool> interruptAt, bool watchStdout = false, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunecluster.dll"));
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var (watched, other) = watchStdout ? (process.StandardOutput, process.StandardError) : (process.StandardError, process.StandardOutput);
-        var rest = other.ReadToEndAsync();
-        var lines = new System.Text.StringBuilder();
-        var signalled = false;
-        while (watched.ReadLine() is { } line)
+        using var cli = ChildProcess.Cli(args);
+        try
         {
-            lines.AppendLine(line);
-            if (!signalled && interruptAt(line))
-            {
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                kill.WaitForExit();
-                signalled = true;
-            }
+            cli.WaitForLine(interruptAt, timeout ?? TimeSpan.FromMinutes(10), watchStdout).GetAwaiter().GetResult();
         }
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        catch (TimeoutException e)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"prunecluster {string.Join(' ', args)} did not stop after SIGINT");
+            cli.Dispose();   // the process tree, before the failure is reported
+            Assert.Fail($"never reached the point to interrupt: {e.Message}");
         }
-        Assert.True(signalled, $"prunecluster {string.Join(' ', args)} never reached the point to interrupt: {lines}{rest.Result}");
-        return watchStdout ? new Result(process.ExitCode, lines.ToString(), rest.Result) : new Result(process.ExitCode, rest.Result, lines.ToString());
+        cli.Interrupt();
+        cli.Finish(TimeSpan.FromMinutes(5), "did not stop after SIGINT");
+        return new Result(cli.ExitCode, cli.Stdout, cli.Stderr);
+    }
+
+    /// <summary>Bad input: exit code 2 and one line on stderr, <c>error: …</c>, that contains <paramref name="expected"/>.</summary>
+    public static void AssertOneLine(Result run, string expected)
+    {
+        Assert.Equal(2, run.ExitCode);
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"one line expected, got:\n{run.Stderr}");
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
     }
 }

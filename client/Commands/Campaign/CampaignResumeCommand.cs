@@ -1,7 +1,7 @@
 using System.ComponentModel;
+using PruneCluster.Client.Cli;
 using PruneCluster.Client.Cluster;
 using PruneCluster.Grains.Contracts;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace PruneCluster.Client.Commands.Campaign;
@@ -12,25 +12,11 @@ namespace PruneCluster.Client.Commands.Campaign;
 /// </summary>
 public sealed class CampaignResumeCommand : AsyncCommand<CampaignResumeCommand.Settings>
 {
-    public sealed class Settings : CampaignIdSettings
+    public sealed class Settings : EmbeddedClusterSettings
     {
-        [CommandOption("--device <DEVICE>")]
-        [Description("Embedded cluster: the device its slots run on (cpu or cuda:N)")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
-
-        [CommandOption("--slots <N>")]
-        [Description("Embedded cluster: evaluation slots")]
-        [DefaultValue(1)]
-        public int Slots { get; init; } = 1;
-
-        [CommandOption("--dashboard-port <PORT>")]
-        [Description("Embedded cluster: loopback port of the Orleans dashboard and the campaign pages (a free one if taken; 0: none)")]
-        [DefaultValue(DashboardOption.Default)]
-        public int DashboardPort { get; init; } = DashboardOption.Default;
-
-        public override ValidationResult Validate() =>
-            DashboardOption.Check(DashboardPort) is { } bad ? ValidationResult.Error(bad) : base.Validate();
+        [CommandArgument(0, "<ID>")]
+        [Description(CampaignIdSettings.IdHelp)]
+        public string Id { get; init; } = "";
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -45,10 +31,6 @@ public sealed class CampaignResumeCommand : AsyncCommand<CampaignResumeCommand.S
             Console.WriteLine($"campaign {settings.Id}: {CampaignView.Phase(status.Phase)} — {status.Step}");
             return 0;
         }
-        // Another process may host this campaign's cluster (then this one follows it as a client, without pages).
-        if (session.Hosted)
-            foreach (var line in dashboard?.Lines(settings.Id) ?? [])
-                Console.Error.WriteLine(line);
         return await CampaignForeground.Run(session, settings.Id, settings.Folder(settings.Id), ctrlC.Token);
     }
 }

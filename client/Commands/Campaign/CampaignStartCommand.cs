@@ -14,7 +14,7 @@ namespace PruneCluster.Client.Commands.Campaign;
 /// </summary>
 public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Settings>
 {
-    public sealed class Settings : ClusterSettings
+    public sealed class Settings : EmbeddedClusterSettings
     {
         [CommandOption("--weights <PT>")]
         [Description("The trained checkpoint the campaign starts from")]
@@ -36,29 +36,10 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
         [Description("A name for people (default: the weights file's name); the id adds six hex digits")]
         public string? Name { get; init; }
 
-        [CommandOption("--device <DEVICE>")]
-        [Description("Embedded cluster: the device its slots run on (cpu or cuda:N)")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
-
-        [CommandOption("--slots <N>")]
-        [Description("Embedded cluster: evaluation slots (jobs and variants in parallel)")]
-        [DefaultValue(1)]
-        public int Slots { get; init; } = 1;
-
-        [CommandOption("--dashboard-port <PORT>")]
-        [Description("Embedded cluster: loopback port of the Orleans dashboard and the campaign pages (a free one if taken; 0: none)")]
-        [DefaultValue(DashboardOption.Default)]
-        public int DashboardPort { get; init; } = DashboardOption.Default;
-
         public override ValidationResult Validate()
         {
-            if (DashboardOption.Check(DashboardPort) is { } bad)
-                return ValidationResult.Error(bad);
             if (Cluster is not null && Artifacts is null)
                 return ValidationResult.Error("--cluster needs --artifacts DIR: the artifact store every silo mounts (their --artifacts)");
-            if (Slots is < 1 or > 64)
-                return ValidationResult.Error($"--slots {Slots}: use 1 to 64");
             return base.Validate();
         }
     }
@@ -66,11 +47,11 @@ public sealed class CampaignStartCommand : AsyncCommand<CampaignStartCommand.Set
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var inputs = CheckedCampaignStart.Check(settings.Weights, settings.Data, settings.Config, settings.Name);
-        if (settings.Cluster is { } cluster)
+        if (settings.Cluster is not null)
         {
             var id = inputs.NewId();
             var start = inputs.Upload(new ArtifactStore(settings.Artifacts!));
-            await using var remote = await ClusterSession.ConnectRedis(cluster, settings.ClusterId, settings.ServiceId, cancellationToken);
+            await using var remote = await settings.Connect(cancellationToken);
             await ClusterCalls.Retry(() => remote.Grains.GetGrain<ICampaignGrain>(id).Start(start), cancellationToken);
             Console.WriteLine(id);
             return 0;

@@ -166,6 +166,8 @@ public static class SyntheticDataset
             ["val_images"] = options.ValImages,
             ["img"] = options.ImageSize,
             ["val_fraction"] = options.ValFraction,
+            ["object_size"] = new[] { options.MinObjectSize, options.MaxObjectSize },
+            ["max_objects"] = options.MaxObjects,
             ["names"] = names,
             ["train_objects"] = train,
             ["val_objects"] = val,

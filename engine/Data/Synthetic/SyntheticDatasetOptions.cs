@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PruneCluster.Engine.Data.Synthetic;
 
 /// <summary>What <see cref="SyntheticDataset.Write"/> makes: how many square images of which size, how many classes, the seed and the split.</summary>
@@ -23,6 +25,19 @@ public sealed record SyntheticDatasetOptions
 
     /// <summary>Share of the images that go to val (rounded, at least one image in each split).</summary>
     public double ValFraction { get; init; } = 0.2;
+
+    /// <summary>Object sizes (circumscribed diameter) are log-uniform between these shares of the image size; the
+    /// smallest is at least <see cref="SyntheticSceneGenerator.MinSizePixels"/> pixels whatever the image size.</summary>
+    public double MinObjectSize { get; init; } = 0.05;
+
+    /// <inheritdoc cref="MinObjectSize"/>
+    public double MaxObjectSize { get; init; } = 0.4;
+
+    /// <summary>Each image gets 1 to this many objects (fewer where the occlusion rule leaves no room).</summary>
+    public int MaxObjects { get; init; } = 8;
+
+    /// <summary>The most objects an image can hold (the generator's owner map has one byte per pixel).</summary>
+    public const int MaxObjectsLimit = 64;
 
     /// <summary>Images made at once (the result does not depend on it); null = one per processor.</summary>
     public int? Threads { get; init; }
@@ -56,6 +71,10 @@ public sealed record SyntheticDatasetOptions
             return $"--img {ImageSize}: the image size must be a multiple of 32 (YOLOv7's stride) from {MinImageSize} to {MaxImageSize}; use e.g. {Math.Clamp((ImageSize + 31) / 32 * 32, MinImageSize, MaxImageSize)}";
         if (!(ValFraction > 0 && ValFraction < 1))
             return $"--val-fraction {ValFraction}: the share of val images must be above 0 and below 1; use e.g. 0.2";
+        if (!(MinObjectSize > 0 && MinObjectSize <= MaxObjectSize && MaxObjectSize <= 1))
+            return string.Create(CultureInfo.InvariantCulture, $"--object-size {MinObjectSize},{MaxObjectSize}: give MIN,MAX as shares of the image size with 0 < MIN <= MAX <= 1, e.g. 0.05,0.4");
+        if (MaxObjects < 1 || MaxObjects > MaxObjectsLimit)
+            return $"--max-objects {MaxObjects}: use 1 to {MaxObjectsLimit}";
         if (Threads is < 1)
             return $"threads {Threads}: use at least 1";
         return null;

@@ -1,8 +1,8 @@
 namespace PruneCluster.Engine.Data.Synthetic;
 
 /// <summary>
-/// Makes image <c>index</c> of a synthetic data set, fixed by (seed, index) alone: a textured background, then 1 to
-/// <see cref="MaxObjects"/> solid-coloured shapes placed back to front.
+/// Makes image <c>index</c> of a synthetic data set, fixed by (seed, index) and the options alone: a textured
+/// background, then 1 to <see cref="SyntheticDatasetOptions.MaxObjects"/> solid-coloured shapes placed back to front.
 /// <para>
 /// Occlusion rule: every object keeps at least <see cref="MinVisibleFraction"/> of its pixels visible (not covered by
 /// later objects, not outside the image). A placement that would break this for the new object or for any object
@@ -13,12 +13,8 @@ namespace PruneCluster.Engine.Data.Synthetic;
 /// </summary>
 public static class SyntheticSceneGenerator
 {
-    public const int MaxObjects = 8;
     public const double MinVisibleFraction = 0.5;
     public const int Attempts = 30;
-
-    /// <summary>Object sizes (circumscribed diameter) are log-uniform between these shares of the image size.</summary>
-    public const double MinSizeShare = 0.05, MaxSizeShare = 0.4;
 
     /// <summary>The smallest object diameter in pixels, whatever the image size.</summary>
     public const double MinSizePixels = 8;
@@ -45,12 +41,13 @@ public static class SyntheticSceneGenerator
             var j = random.Next(i + 1);
             (order[i], order[j]) = (order[j], order[i]);
         }
-        var count = random.Between(1, MaxObjects);
-        var minSize = Math.Max(MinSizePixels, MinSizeShare * size);
+        var count = random.Between(1, options.MaxObjects);
+        var minSize = Math.Max(MinSizePixels, options.MinObjectSize * size);
+        var maxSize = Math.Max(minSize, options.MaxObjectSize * size);
         for (var k = 0; k < count; k++)
         {
             var kind = (ShapeKind)order[k % order.Length];
-            var diameter = random.LogUniform(minSize, MaxSizeShare * size);
+            var diameter = random.LogUniform(minSize, maxSize);
             for (var attempt = 0; attempt < Attempts; attempt++, diameter = Math.Max(minSize, diameter * 0.9))
             {
                 var mask = ShapeMask.Draw(kind, random.Uniform(0, size), random.Uniform(0, size), diameter,

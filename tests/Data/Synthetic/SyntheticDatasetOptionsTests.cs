@@ -15,6 +15,11 @@ public sealed class SyntheticDatasetOptionsTests
         { new() { ValFraction = 0 }, "--val-fraction 0" },
         { new() { ValFraction = 1 }, "--val-fraction 1" },
         { new() { ValFraction = double.NaN }, "--val-fraction NaN" },
+        { new() { MinObjectSize = 0 }, "--object-size 0,0.4" },
+        { new() { MinObjectSize = 0.5, MaxObjectSize = 0.3 }, "--object-size 0.5,0.3" },
+        { new() { MaxObjectSize = 1.5 }, "0 < MIN <= MAX <= 1" },
+        { new() { MaxObjects = 0 }, "--max-objects 0" },
+        { new() { MaxObjects = 65 }, "use 1 to 64" },
     };
 
     [Theory]

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace PruneCluster.Client.Cluster;
+namespace PruneCluster.Client.Cli;
 
 /// <summary>A token the first Ctrl-C cancels (the process then stops gracefully); a second Ctrl-C ends it at once.</summary>
 public sealed class CtrlC : IDisposable
