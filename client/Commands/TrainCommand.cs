@@ -29,7 +29,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Data { get; init; }
 
         [CommandOption("--hyp <NAME|PATH>")]
-        [Description("Hyperparameters: scratch.tiny, scratch.p5, scratch.p6, scratch.custom or a hyp yaml. Default: scratch.tiny for tiny models, scratch.p6 for P6 models (IAuxDetect: trained with the auxiliary loss), else scratch.p5.")]
+        [Description("Hyperparameters: scratch.tiny, scratch.p5, scratch.p6, scratch.custom (YOLOv7's), finetune.tiny, scratch.adam.tiny (for --adam) or a hyp yaml. Default: scratch.tiny for tiny models, scratch.p6 for P6 models (IAuxDetect: trained with the auxiliary loss), else scratch.p5.")]
         public string? Hyp { get; init; }
 
         [CommandOption("--epochs <N>")]
@@ -98,6 +98,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Images per optimizer step: gradients of batches accumulate up to it (train.py: 64). Lower it for short runs on small sets, which otherwise get few weight updates.")]
         [DefaultValue(Engine.Training.Optim.Warmup.TrainPyNominalBatch)]
         public int NominalBatch { get; init; } = Engine.Training.Optim.Warmup.TrainPyNominalBatch;
+
+        [CommandOption("--adam")]
+        [Description("Adam (betas: the hyp's momentum, 0.999) instead of Nesterov SGD, as train.py's --adam; use a hyp with a lower lr0 (e.g. scratch.adam.tiny, lr0 0.001).")]
+        public bool Adam { get; init; }
 
         [CommandOption("--train-seed <N>")]
         [Description("Seed of the shuffle and every augmentation (a run is repeatable).")]
@@ -169,14 +173,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
         var options = new TrainingOptions(hyp, hypName, settings.Epochs, settings.BatchSize, settings.Img, settings.Workers,
             settings.TrainSeed, settings.LinearLr, settings.Freeze, settings.CacheImages, !settings.NoTest, settings.MinWarmupIters,
-            CheckpointFormatOption.Parse(settings.FormatText), settings.NominalBatch);
+            CheckpointFormatOption.Parse(settings.FormatText), settings.NominalBatch, settings.Adam);
         if (!given.Resume)
         {
             folder.WriteRunJson();
             File.WriteAllLines(hypPath, hyp.ToKeyValues().Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}: {kv.Value:R}")));
         }
 
-        Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}{(options.NominalBatch != Engine.Training.Optim.Warmup.TrainPyNominalBatch ? $" (nominal {options.NominalBatch})" : "")}, img {options.ImageSize}, hyp {hypName}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
+        Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}{(options.NominalBatch != Engine.Training.Optim.Warmup.TrainPyNominalBatch ? $" (nominal {options.NominalBatch})" : "")}, img {options.ImageSize}, hyp {hypName}{(options.Adam ? ", Adam" : "")}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
         Console.Out.WriteLine($"{"epoch",8} {"box",8} {"obj",8} {"cls",8} {"P",7} {"R",7} {"mAP@.5",7} {"mAP@.5:.95",10} {"img/s",7}");
         var interactive = !Console.IsErrorRedirected;
         var progress = new SyncProgress<TrainingProgress>(p =>

@@ -110,7 +110,7 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
         var data = DataYaml.Load(dataYamlPath);
         var hyp = HyperparameterFile.Load(tune.Hyp);
         var options = new TrainingOptions(hyp, tune.Hyp, tune.Epochs, tune.BatchSize, spec.Sensitivity.Img, workers,
-            MinWarmupIterations: tune.MinWarmupIters, NominalBatch: tune.NominalBatch);
+            MinWarmupIterations: tune.MinWarmupIters, NominalBatch: tune.NominalBatch, Adam: tune.Adam);
         var folder = new TrainingRunFolder(runDirectory, RunJson(prunedCheckpoint, hyp, options));
         var started = File.Exists(folder.StatePath);
         if (started)
@@ -172,5 +172,6 @@ public sealed class CampaignPhases(CampaignSpec spec, string dataYamlPath, strin
         // still match their recipe and resume.
         min_warmup_iters = options.MinWarmupIterations == Warmup.TrainPyMinimumIterations ? (int?)null : options.MinWarmupIterations,
         nominal_batch = options.NominalBatch == Warmup.TrainPyNominalBatch ? (int?)null : options.NominalBatch,
+        adam = options.Adam ? true : (bool?)null,
     }, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
 }

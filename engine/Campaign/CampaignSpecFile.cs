@@ -76,13 +76,14 @@ public static class CampaignSpecFile
         var ft = d.FineTune;
         if (sections.TryGetValue("fine_tune", out var ftNode))
         {
-            var keys = file.Keys(file.Mapping(ftNode, "fine_tune"), "fine_tune.", "epochs", "hyp", "batch_size", "min_warmup_iters", "nominal_batch");
+            var keys = file.Keys(file.Mapping(ftNode, "fine_tune"), "fine_tune.", "epochs", "hyp", "batch_size", "min_warmup_iters", "nominal_batch", "adam");
             ft = new FineTuneSpec(
                 file.Int(keys, "epochs", ft.Epochs, 0, 100_000, "fine_tune.", "use 0 (prune only) or more"),
                 keys.TryGetValue("hyp", out var hyp) ? file.Text(hyp, "fine_tune.hyp") : ft.Hyp,
                 file.Int(keys, "batch_size", ft.BatchSize, 1, 4096, "fine_tune.", "use 1 or more"),
                 file.Int(keys, "min_warmup_iters", ft.MinWarmupIters, 0, 1_000_000, "fine_tune.", "use 0 or more (train.py: 1000)"),
-                file.Int(keys, "nominal_batch", ft.NominalBatch, 1, 4096, "fine_tune.", "use 1 or more (train.py: 64)"));
+                file.Int(keys, "nominal_batch", ft.NominalBatch, 1, 4096, "fine_tune.", "use 1 or more (train.py: 64)"),
+                file.Bool(keys, "adam", ft.Adam, "fine_tune."));
         }
 
         var stop = d.Stop;
@@ -134,6 +135,18 @@ public static class CampaignSpecFile
             if (value < min || value > max)
                 throw Bad(node, prefix + key, $"{value} is out of range; {fix}");
             return value;
+        }
+
+        public bool Bool(Dictionary<string, YamlNode> keys, string key, bool fallback, string prefix)
+        {
+            if (!keys.TryGetValue(key, out var node))
+                return fallback;
+            return Show(node) switch
+            {
+                "true" or "True" => true,
+                "false" or "False" => false,
+                var other => throw Bad(node, prefix + key, $"'{other}' is not true or false"),
+            };
         }
 
         public int Img(Dictionary<string, YamlNode> keys, int fallback)

@@ -6,5 +6,7 @@ namespace PruneCluster.Engine.Campaign;
 /// <param name="BatchSize">Training batch size.</param>
 /// <param name="MinWarmupIters">Floor on the warm-up length in batches (as <c>train --min-warmup-iters</c>; train.py: 1000).</param>
 /// <param name="NominalBatch">Images per optimizer step, gradients accumulated up to it (as <c>train --nominal-batch</c>; train.py: 64).</param>
+/// <param name="Adam">Adam instead of Nesterov SGD (as <c>train --adam</c>).</param>
 public sealed record FineTuneSpec(int Epochs = 10, string Hyp = "scratch.tiny", int BatchSize = 16,
-    int MinWarmupIters = Training.Optim.Warmup.TrainPyMinimumIterations, int NominalBatch = Training.Optim.Warmup.TrainPyNominalBatch);
+    int MinWarmupIters = Training.Optim.Warmup.TrainPyMinimumIterations, int NominalBatch = Training.Optim.Warmup.TrainPyNominalBatch,
+    bool Adam = false);

@@ -55,7 +55,9 @@ public sealed class Trainer(TrainingRunFolder folder, TrainingOptions options)
         var accumulate = warmup.SteadyAccumulation;
         // train.py scales weight decay with the effective batch, and box/cls/obj with levels, classes and image size.
         var weightDecay = options.Hyp.WeightDecay * options.BatchSize * accumulate / warmup.NominalBatch;
-        using var optimizer = new NesterovSgd(ParameterGroups.Of(model), options.Hyp.Lr0, options.Hyp.Momentum, weightDecay);
+        using TrainingOptimizer optimizer = options.Adam
+            ? new AdamL2(ParameterGroups.Of(model), options.Hyp.Lr0, options.Hyp.Momentum, weightDecay)
+            : new NesterovSgd(ParameterGroups.Of(model), options.Hyp.Lr0, options.Hyp.Momentum, weightDecay);
         var schedule = new LearningRateSchedule(options.Epochs, options.Hyp.Lrf, options.LinearLr);
         var loss = new YoloLoss(model.Head, options.Hyp.ScaledFor(model.Head.Levels, model.Nc, options.ImageSize),
             YoloLoss.KindFor(model.Head, options.Hyp.LossOta));

@@ -16,6 +16,7 @@ namespace PruneCluster.Engine.Training;
 /// <param name="ValidateEveryEpoch">False: validate only after the last epoch (<c>--notest</c>).</param>
 /// <param name="CheckpointFormat">Layout of <c>weights/last.pt</c> and <c>best.pt</c> (<c>--format</c>).</param>
 /// <param name="NominalBatch"><c>--nominal-batch</c>: images per optimizer step, gradients accumulated up to it (train.py: 64).</param>
+/// <param name="Adam"><c>--adam</c>: Adam (betas = hyp momentum, 0.999) instead of Nesterov SGD; pair it with a lower lr0 (train.py's users: 0.001).</param>
 /// <param name="MinWarmupIterations"><c>--min-warmup-iters</c>: the floor on the warm-up length in batches (train.py: 1000).</param>
 public sealed record TrainingOptions(
     Hyperparameters Hyp,
@@ -31,7 +32,8 @@ public sealed record TrainingOptions(
     bool ValidateEveryEpoch = true,
     int MinWarmupIterations = Optim.Warmup.TrainPyMinimumIterations,
     Models.ModelFileFormat CheckpointFormat = Models.ModelFileFormat.Yolov7,
-    int NominalBatch = Optim.Warmup.TrainPyNominalBatch)
+    int NominalBatch = Optim.Warmup.TrainPyNominalBatch,
+    bool Adam = false)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value (the CLI checks before this).</summary>
     public void Validate()

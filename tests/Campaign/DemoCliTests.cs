@@ -19,7 +19,15 @@ public sealed class DemoCliTests
         Assert.StartsWith(Path.GetFullPath(output), report);
         Assert.Contains("2: fine-tuned", File.ReadAllText(report));
         // The baseline trained past train.py's warm-up floor would never have: its run records the lowered floor.
-        Assert.Contains("\"min_warmup_iters\": 0", File.ReadAllText(Path.Combine(output, "baseline", "run.json")));
+        var baseline = File.ReadAllText(Path.Combine(output, "baseline", "run.json"));
+        Assert.Contains("\"min_warmup_iters\": 0", baseline);
+        // From scratch it trains with Adam, a step every 8 images (train.py --adam, nbs 8).
+        Assert.Contains("\"adam\": true", baseline);
+        Assert.Contains("\"nominal_batch\": 8", baseline);
+        Assert.Contains("\"hyp_name\": \"scratch.adam.tiny\"", baseline);
+        // The data set is the demo's easy one: at most three objects per image, 20-60 % of its size.
+        var synth = File.ReadAllText(Path.Combine(output, "data", "synth.json"));
+        Assert.Contains("\"max_objects\": 3", synth);
 
         var again = Evaluation.PruneclusterProcess.Run("demo", "--out", output);
         Assert.Equal(2, again.ExitCode);

@@ -74,6 +74,53 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void AdamMatchesLibtorchsAdamStepForStepWithTrainPysGroups()
+    {
+        // train.py --adam: Adam(pg0, lr, betas=(momentum, 0.999)); pg1 with weight_decay; pg2 plain. The lr changes
+        // between steps as the warm-up and schedule change it.
+        var generator = new TorchSharp.torch.Generator(5);
+        var shapes = new long[][] { [4, 3, 3, 3], [4], [4], [2, 4, 1, 1] };
+        var ours = shapes.Select(s => new TorchSharp.Modules.Parameter(randn(s, generator: generator))).ToArray();
+        var theirs = ours.Select(p => new TorchSharp.Modules.Parameter(p.detach().clone())).ToArray();
+        var groups = new ParameterGroups(
+            [new NamedParameter("bn.weight", ours[1])],
+            [new NamedParameter("conv.weight", ours[0]), new NamedParameter("head.weight", ours[3])],
+            [new NamedParameter("bn.bias", ours[2])]);
+        using var adam = new AdamL2(groups, lr: 0.001, beta1: 0.937, weightDecay: 0.0005);
+        var reference = new[]
+        {
+            optim.Adam([theirs[1]], 0.001, beta1: 0.937, beta2: 0.999),
+            optim.Adam([theirs[0], theirs[3]], 0.001, beta1: 0.937, beta2: 0.999, weight_decay: 0.0005),
+            optim.Adam([theirs[2]], 0.001, beta1: 0.937, beta2: 0.999),
+        };
+        for (var step = 0; step < 8; step++)
+        {
+            var lr = 0.001 * (1 + step % 3);
+            for (var g = 0; g < 3; g++)
+            {
+                adam.SetLearningRate(g, lr);
+                adam.SetMomentum(g, 0.5); // train.py's warm-up leaves Adam's betas alone
+                foreach (var group in reference[g].ParamGroups)
+                    group.LearningRate = lr;
+            }
+            for (var i = 0; i < ours.Length; i++)
+            {
+                var grad = randn(shapes[i], generator: generator);
+                ours[i].grad = grad.clone();
+                theirs[i].grad = grad.clone();
+            }
+            adam.Step();
+            foreach (var r in reference)
+                r.step();
+            for (var i = 0; i < ours.Length; i++)
+                Assert.True(ours[i].allclose(theirs[i], rtol: 0, atol: 1e-6), $"parameter {i} differs after step {step}: {(ours[i] - theirs[i]).abs().max().item<float>()}");
+        }
+        Assert.All(adam.Groups, g => Assert.Equal(0.937, g.Momentum));
+        Assert.Equal(12, adam.State.Count); // exp_avg, exp_avg_sq and step of each of the four parameters
+        Assert.Equal(8L, adam.State["step/conv.weight"].item<long>());
+    }
+
+    [Fact]
     public void ParametersWithoutGradientAreLeftAlone()
     {
         var frozen = new TorchSharp.Modules.Parameter(ones(3));

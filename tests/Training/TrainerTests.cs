@@ -16,14 +16,14 @@ namespace PruneCluster.Tests.Training;
 /// <summary>The training loop on a few bccd images at a small size, from the trained bccd checkpoint.</summary>
 public sealed class TrainerTests
 {
-    private static TrainingOptions Options(int epochs) =>
-        new(HyperparameterFile.Load("scratch.tiny"), "scratch.tiny", epochs, BatchSize: 4, ImageSize: 128, Workers: 2, Seed: 3);
+    private static TrainingOptions Options(int epochs, bool adam = false) =>
+        new(HyperparameterFile.Load("scratch.tiny"), "scratch.tiny", epochs, BatchSize: 4, ImageSize: 128, Workers: 2, Seed: 3, Adam: adam);
 
-    private static IReadOnlyList<EpochResult> Train(string folder, string yaml, int epochs, bool resume, CancellationToken cancel = default, Action<TrainingProgress>? onProgress = null)
+    private static IReadOnlyList<EpochResult> Train(string folder, string yaml, int epochs, bool resume, CancellationToken cancel = default, Action<TrainingProgress>? onProgress = null, bool adam = false)
     {
         using var loaded = ModelFile.Load(resume ? Path.Combine(folder, "weights", "last.pt") : SharedData.Golden("bccd-yolov7-tiny.pt"));
         var run = new TrainingRunFolder(folder, "{}");
-        return new Trainer(run, Options(epochs)).Run(loaded.Model, loaded.History, ["RBC", "WBC", "Platelets"], DataYaml.Load(yaml), resume,
+        return new Trainer(run, Options(epochs, adam)).Run(loaded.Model, loaded.History, ["RBC", "WBC", "Platelets"], DataYaml.Load(yaml), resume,
             onProgress is null ? null : new Progress(onProgress), cancel);
     }
 
@@ -38,13 +38,15 @@ public sealed class TrainerTests
         return StateDict.Ordered(loaded.Model).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
     }
 
-    [Fact]
-    public void AnInterruptedAndResumedRunEndsWithTheWeightsOfAnUninterruptedOne()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // --adam
+    public void AnInterruptedAndResumedRunEndsWithTheWeightsOfAnUninterruptedOne(bool adam)
     {
         using var data = new TempFolder();
         var yaml = BccdSlice.Write(data.Path, 8);
         using var straight = new TempFolder();
-        var rows = Train(straight.Path, yaml, 2, resume: false);
+        var rows = Train(straight.Path, yaml, 2, resume: false, adam: adam);
         Assert.Equal([0, 1], rows.Select(r => r.Epoch));
         Assert.All(rows, r => Assert.NotNull(r.Map));
 
@@ -54,9 +56,9 @@ public sealed class TrainerTests
         {
             if (p.Validated is not null)
                 cancel.Cancel(); // after epoch 0 is saved
-        }));
+        }, adam));
         Assert.Single(new TrainingRunFolder(interrupted.Path, "{}").ReadResults());
-        var resumed = Train(interrupted.Path, yaml, 2, resume: true);
+        var resumed = Train(interrupted.Path, yaml, 2, resume: true, adam: adam);
         Assert.Equal([0, 1], resumed.Select(r => r.Epoch));
 
         var expected = Weights(Path.Combine(straight.Path, "weights", "last.pt"));
@@ -113,6 +115,38 @@ public sealed class TrainerTests
         using var saved = ModelFile.Load(Path.Combine(run.Path, "weights", "best.pt"));
         Assert.Equal(loaded.Model.ConvLayers[3].Unit.OutChannels, saved.Model.ConvLayers[3].Unit.OutChannels);
         Assert.Equal(plan.Steps.Select(s => s.Layer), saved.History.Steps.Select(s => s.Layer));
+    }
+
+    [Fact]
+    public void TheResumeStateRestoresAdamsAveragesAndStepsAndRefusesTheOtherOptimizer()
+    {
+        using var loaded = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        var model = loaded.Model;
+        using var adam = new AdamL2(ParameterGroups.Of(model), 0.001, 0.937, 0.0005);
+        using var ema = new ModelEma(model, updates: 3);
+        for (var step = 0; step < 3; step++)
+        {
+            foreach (var p in model.parameters())
+                p.grad = full_like(p, 0.1 * (step + 1));
+            adam.Step();
+        }
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "state.pt");
+        TrainingState.Save(path, model, ema, adam, epoch: 2, bestFitness: 0.5, runJson: "{}");
+
+        using var other = ModelFile.Load(SharedData.Golden("bccd-yolov7-tiny.pt"));
+        using var otherEma = new ModelEma(other.Model);
+        using var restored = new AdamL2(ParameterGroups.Of(other.Model), 0.5, 0.5, 0.5);
+        TrainingState.Restore(path, other.Model, otherEma.Model, restored);
+        Assert.Equal(adam.State.Keys.Order(), restored.State.Keys.Order());
+        foreach (var (key, tensor) in adam.State)
+            Assert.True(tensor.to(restored.State[key].dtype).allclose(restored.State[key], rtol: 0, atol: 0), key);
+        Assert.Equal(3L, restored.State[adam.State.Keys.First(k => k.StartsWith("step/"))].item<long>());
+        Assert.Equal(adam.Groups.Select(g => (g.Lr, g.Momentum, g.WeightDecay)), restored.Groups.Select(g => (g.Lr, g.Momentum, g.WeightDecay)));
+
+        using var sgd = new NesterovSgd(ParameterGroups.Of(other.Model), 0.01, 0.937, 0.0005);
+        var error = Assert.Throws<CheckpointException>(() => TrainingState.Restore(path, other.Model, otherEma.Model, sgd));
+        Assert.Contains("adam", error.Message);
     }
 
     [Fact]
