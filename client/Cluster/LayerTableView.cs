@@ -15,7 +15,7 @@ public static class LayerTableView
         text.AppendLine(I, $"iteration {table.Iteration}: {table.Done}/{table.Total} variants{(table.Complete ? "" : " so far")}, ranked by score (GFLOPs removed × mAP^flops_map){(table.Selected ? "; * = selected" : "")}");
         text.AppendLine(I, $"{"#",4} {"layer",5} {"rate",5} {"mAP@.5",8} {"mAP",8} {"ΔmAP",8} {"params -",10} {"GFLOPs -",9} {"score",10}");
         foreach (var (row, rank) in table.Rows.Select((r, i) => (r, i + 1)).Take(limit ?? int.MaxValue))
-            text.AppendLine(I, $"{rank,4} {row.Layer,5} {F(row.Rate, "0.00"),5} {F(row.Map50, "0.0000"),8} {F(row.Map, "0.0000"),8} {F(row.DeltaMap, "+0.0000;-0.0000"),8} " +
+            text.AppendLine(I, $"{rank,4} {row.Layer,5} {F(row.Rate, "0.00"),5} {F(row.Map50, "0.0000"),8} {F(row.Map, "0.0000"),8} {Signed(row.DeltaMap),8} " +
                 $"{row.ParamsRemoved,10:N0} {F(row.GflopsRemoved, "0.000"),9} {F(row.Score, "0.####E+0"),10}{(row.Selected ? " *" : "")}");
         if (limit is { } l && table.Rows.Length > l)
             text.AppendLine(I, $"… {table.Rows.Length - l} more (campaign table shows them all)");
@@ -46,6 +46,9 @@ public static class LayerTableView
     };
 
     private static string F(double value, string format) => value.ToString(format, I);
+
+    // A change that rounds to zero prints as +0.0000: .NET would print a tiny negative one as "-+0.0000".
+    private static string Signed(double value) => (Math.Round(value, 4) + 0.0 is var r && r == 0 ? 0.0 : r).ToString("+0.0000;-0.0000", I);
 
     private static CultureInfo I => CultureInfo.InvariantCulture;
 

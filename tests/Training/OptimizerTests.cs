@@ -37,11 +37,10 @@ public sealed class OptimizerTests
         Assert.Equal(rows.Order(), rows);
     }
 
-    [Fact]
-    public void NesterovSgdMatchesLibtorchsSgdStepForStep()
+    /// <summary>Four parameters in train.py's three groups, and an identical copy for libtorch's own optimizer.</summary>
+    private static (TorchSharp.torch.Generator, long[][], TorchSharp.Modules.Parameter[], TorchSharp.Modules.Parameter[], ParameterGroups) TwinParameters(ulong seed)
     {
-        // Two copies of the same parameters: one stepped by libtorch's own SGD, one by ours, with the same gradients.
-        var generator = new TorchSharp.torch.Generator(7);
+        var generator = new TorchSharp.torch.Generator(seed);
         var shapes = new long[][] { [4, 3, 3, 3], [4], [4], [2, 4, 1, 1] };
         var ours = shapes.Select(s => new TorchSharp.Modules.Parameter(randn(s, generator: generator))).ToArray();
         var theirs = ours.Select(p => new TorchSharp.Modules.Parameter(p.detach().clone())).ToArray();
@@ -49,6 +48,14 @@ public sealed class OptimizerTests
             [new NamedParameter("bn.weight", ours[1])],
             [new NamedParameter("conv.weight", ours[0]), new NamedParameter("head.weight", ours[3])],
             [new NamedParameter("bn.bias", ours[2])]);
+        return (generator, shapes, ours, theirs, groups);
+    }
+
+    [Fact]
+    public void NesterovSgdMatchesLibtorchsSgdStepForStep()
+    {
+        // Two copies of the same parameters: one stepped by libtorch's own SGD, one by ours, with the same gradients.
+        var (generator, shapes, ours, theirs, groups) = TwinParameters(seed: 7);
         using var sgd = new NesterovSgd(groups, lr: 0.01, momentum: 0.937, weightDecay: 0.0005);
         var reference = new[]
         {
@@ -78,14 +85,7 @@ public sealed class OptimizerTests
     {
         // train.py --adam: Adam(pg0, lr, betas=(momentum, 0.999)); pg1 with weight_decay; pg2 plain. The lr changes
         // between steps as the warm-up and schedule change it.
-        var generator = new TorchSharp.torch.Generator(5);
-        var shapes = new long[][] { [4, 3, 3, 3], [4], [4], [2, 4, 1, 1] };
-        var ours = shapes.Select(s => new TorchSharp.Modules.Parameter(randn(s, generator: generator))).ToArray();
-        var theirs = ours.Select(p => new TorchSharp.Modules.Parameter(p.detach().clone())).ToArray();
-        var groups = new ParameterGroups(
-            [new NamedParameter("bn.weight", ours[1])],
-            [new NamedParameter("conv.weight", ours[0]), new NamedParameter("head.weight", ours[3])],
-            [new NamedParameter("bn.bias", ours[2])]);
+        var (generator, shapes, ours, theirs, groups) = TwinParameters(seed: 5);
         using var adam = new AdamL2(groups, lr: 0.001, beta1: 0.937, weightDecay: 0.0005);
         var reference = new[]
         {
