@@ -47,8 +47,8 @@ public static class LayerTableView
 
     private static string F(double value, string format) => value.ToString(format, I);
 
-    // A change that rounds to zero prints as +0.0000: .NET would print a tiny negative one as "-+0.0000".
-    private static string Signed(double value) => (Math.Round(value, 4) + 0.0 is var r && r == 0 ? 0.0 : r).ToString("+0.0000;-0.0000", I);
+    // Adding +0.0 turns a change that rounds to −0 into +0: .NET would print "-+0.0000" for it.
+    private static string Signed(double value) => (Math.Round(value, 4) + 0.0).ToString("+0.0000;-0.0000", I);
 
     private static CultureInfo I => CultureInfo.InvariantCulture;
 

@@ -73,7 +73,7 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var recipe = CampaignSpec.Default with
         {
             Sensitivity = new SensitivitySpec(Img: settings.Img, Batch: 8),
-            FineTune = new FineTuneSpec(Epochs: settings.BaselineEpochs, Hyp: "scratch.adam.tiny", BatchSize: 8, MinWarmupIters: 0, NominalBatch: 8, Adam: true),
+            FineTune = Recipe with { Epochs = settings.BaselineEpochs },
         };
         var baseline = new CampaignPhases(recipe, data.DataYaml, settings.Device).FineTune(initial, Path.Combine(root, "baseline"), null, cancellationToken);
         Console.Error.WriteLine($"      baseline mAP@.5 {baseline.Map50.ToString("0.000", CultureInfo.InvariantCulture)}, {baseline.Params:N0} params ({Elapsed(clock)})");
@@ -91,11 +91,11 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
               gflops_step: 0.15
             fine_tune:
               epochs: 3
-              hyp: scratch.adam.tiny
-              batch_size: 8
-              min_warmup_iters: 0
-              nominal_batch: 8
-              adam: true
+              hyp: {Recipe.Hyp}
+              batch_size: {Recipe.BatchSize}
+              min_warmup_iters: {Recipe.MinWarmupIters}
+              nominal_batch: {Recipe.NominalBatch}
+              adam: {(Recipe.Adam ? "true" : "false")}
             stop:
               max_iterations: 2
             """);
@@ -104,6 +104,9 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         Console.Error.WriteLine($"demo finished in {Elapsed(clock)}");
         return exit;
     }
+
+    /// <summary>How the baseline trains and every campaign iteration fine-tunes (<see cref="DemoData"/> says why).</summary>
+    private static readonly FineTuneSpec Recipe = new(Hyp: "scratch.adam.tiny", BatchSize: 8, MinWarmupIters: 0, NominalBatch: 8, Adam: true);
 
     /// <summary>
     /// What a yolov7-tiny trained from scratch learns in minutes on a CPU: two classes (circle, square), one to three

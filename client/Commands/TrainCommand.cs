@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PruneCluster.Client.Cli;
-using PruneCluster.Client.Cluster;
+using PruneCluster.Engine.Training.Optim;
 using PruneCluster.Engine.Data;
 using PruneCluster.Engine.Evaluation;
 using PruneCluster.Engine.Models;
@@ -96,8 +96,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--nominal-batch <N>")]
         [Description("Images per optimizer step: gradients of batches accumulate up to it (train.py: 64). Lower it for short runs on small sets, which otherwise get few weight updates.")]
-        [DefaultValue(Engine.Training.Optim.Warmup.TrainPyNominalBatch)]
-        public int NominalBatch { get; init; } = Engine.Training.Optim.Warmup.TrainPyNominalBatch;
+        [DefaultValue(Warmup.TrainPyNominalBatch)]
+        public int NominalBatch { get; init; } = Warmup.TrainPyNominalBatch;
 
         [CommandOption("--adam")]
         [Description("Adam (betas: the hyp's momentum, 0.999) instead of Nesterov SGD, as train.py's --adam; use a hyp with a lower lr0 (e.g. scratch.adam.tiny, lr0 0.001).")]
@@ -167,7 +167,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (!given.Resume)
             history = history.Then(settings.PruneInPlace(model));
         // A resumed run reads the hyp it started with (saved in the run folder), not whatever the file says now.
-        var hypName = given.Resume ? hypPath : settings.Hyp ?? (model.Head.Kind == "IAuxDetect" ? "scratch.p6"
+        var hypName = given.Resume ? hypPath : settings.Hyp ?? (model.Head.IsAux ? "scratch.p6"
             : model.Cfg.Source.Contains("tiny", StringComparison.OrdinalIgnoreCase) ? "scratch.tiny" : "scratch.p5");
         var hyp = HyperparameterFile.Load(hypName);
         var names = loaded.ClassNames is { } stored && stored.Count == model.Nc ? stored : data.Names;
@@ -180,7 +180,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             File.WriteAllLines(hypPath, hyp.ToKeyValues().Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}: {kv.Value:R}")));
         }
 
-        Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}{(options.NominalBatch != Engine.Training.Optim.Warmup.TrainPyNominalBatch ? $" (nominal {options.NominalBatch})" : "")}, img {options.ImageSize}, hyp {hypName}{(options.Adam ? ", Adam" : "")}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
+        Console.Error.WriteLine($"{(given.Resume ? "resuming" : "training")} {loaded.Path} → {folder.Path} ({options.Epochs} epochs, batch {options.BatchSize}{(options.NominalBatch != Warmup.TrainPyNominalBatch ? $" (nominal {options.NominalBatch})" : "")}, img {options.ImageSize}, hyp {hypName}{(options.Adam ? ", Adam" : "")}{(history.Steps.Count > 0 ? $", {history.Steps.Count} pruned layers" : "")})");
         Console.Out.WriteLine($"{"epoch",8} {"box",8} {"obj",8} {"cls",8} {"P",7} {"R",7} {"mAP@.5",7} {"mAP@.5:.95",10} {"img/s",7}");
         var interactive = !Console.IsErrorRedirected;
         var progress = new SyncProgress<TrainingProgress>(p =>

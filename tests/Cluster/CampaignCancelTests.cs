@@ -92,8 +92,8 @@ public sealed class CampaignCancelTests(SimulatedCampaignFixture fixture)
         await campaign.Cancel();   // the rest of the campaign is not this test's
     }
 
-    // The slots busy with the "withdrawn" campaign: silo, slot and the variant.
+    // The slots busy with the "withdrawn" campaign (silo and slot: one that moves on to another of its variants still counts).
     private static HashSet<string> OnTheCampaign(ClusterStatus status) =>
         [.. status.Silos.SelectMany(silo => silo.Slots.Where(x => x.Activity?.Campaign == "withdrawn")
-            .Select(x => $"{silo.Address} slot {x.Index}: layer {x.Activity!.Layer} rate {x.Activity.Rate}"))];
+            .Select(x => $"{silo.Address} slot {x.Index}"))];
 }

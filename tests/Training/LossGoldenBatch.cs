@@ -19,7 +19,7 @@ public sealed class LossGoldenBatch : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var raw = Loaded.Model.ForwardRaw(Input, includeAux: false);
-        loss ??= new YoloLoss(Loaded.Model.Head, hyp, ota);
+        loss ??= new YoloLoss(Loaded.Model.Head, hyp, ota ? YoloLossKind.Ota : YoloLossKind.Plain);
         using var output = loss.Compute(raw, targets ?? Targets, Input.shape[2]);
         return output.Read();
     }

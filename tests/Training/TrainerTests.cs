@@ -85,7 +85,7 @@ public sealed class TrainerTests
         var hyp = HyperparameterFile.Load("scratch.tiny");
         using var loader = new TrainingLoader(TrainingSet.Load(yaml), new TrainingLoaderOptions { ImageSize = 128, BatchSize = 4, Workers = 1, Shuffle = false }, null);
         using var batch = loader.Epoch(0).First();
-        var loss = new YoloLoss(model.Head, hyp.ScaledFor(model.Head.Levels, model.Nc, 128), ota: true);
+        var loss = new YoloLoss(model.Head, hyp.ScaledFor(model.Head.Levels, model.Nc, 128), YoloLossKind.Ota);
         using var sgd = new NesterovSgd(ParameterGroups.Of(model), 0.01, hyp.Momentum, hyp.WeightDecay);
         double Step()
         {

@@ -32,7 +32,7 @@ public class YoloLossGoldenTests
             p.requires_grad = true;
 
         var raw = model.ForwardRaw(batch.Input, includeAux: false);
-        using var loss = new YoloLoss(model.Head, LossGolden.Hyp, ota: true).Compute(raw, batch.Targets, batch.Input.shape[2]);
+        using var loss = new YoloLoss(model.Head, LossGolden.Hyp, YoloLossKind.Ota).Compute(raw, batch.Targets, batch.Input.shape[2]);
         loss.Total.backward();
 
         var head = model.Head.named_parameters().ToList();

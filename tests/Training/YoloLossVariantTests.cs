@@ -27,7 +27,7 @@ public class YoloLossVariantTests
     public void AutobalanceMovesTheLevelWeightsAsYolov7AfterThreeBatches()
     {
         using var batch = new LossGoldenBatch();
-        var loss = new YoloLoss(batch.Loaded.Model.Head, FocalSmoothed, ota: true, autobalance: true);
+        var loss = new YoloLoss(batch.Loaded.Model.Head, FocalSmoothed, YoloLossKind.Ota, autobalance: true);
 
         batch.Evaluate(FocalSmoothed, true, loss);
         batch.Evaluate(FocalSmoothed, true, loss);

@@ -66,6 +66,10 @@ public sealed class DetectHead : YoloLayer
     }
 
     public string Kind { get; }
+
+    /// <summary>IAuxDetect (P6 models): auxiliary outputs trained with ComputeLossAuxOTA.</summary>
+    public bool IsAux => Kind == "IAuxDetect";
+
     public int Nc { get; }
     public int Levels { get; }
     public int AnchorsPerLevel { get; }

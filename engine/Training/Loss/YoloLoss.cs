@@ -33,19 +33,12 @@ public sealed class YoloLoss
     private readonly double negativeTarget;
 
     /// <param name="head">The model's detection head (anchors, strides, classes).</param>
-    /// <param name="ota">ComputeLossOTA (YOLOv7's choice when the hyp says <c>loss_ota: 1</c>) or ComputeLoss.</param>
-    /// <param name="gr">Objectness target = (1 − gr) + gr · IoU; YOLOv7's train.py sets 1.0.</param>
-    public YoloLoss(DetectHead head, Hyperparameters hyp, bool ota, double gr = 1.0, bool autobalance = false)
-        : this(head, hyp, ota ? YoloLossKind.Ota : YoloLossKind.Plain, gr, autobalance)
-    {
-    }
-
     /// <param name="head">The model's detection head (anchors, strides, classes); IAuxDetect for <see cref="YoloLossKind.AuxOta"/>.</param>
     /// <param name="kind">Which loss; <see cref="KindFor"/> gives YOLOv7's training choice.</param>
     /// <param name="gr">Objectness target = (1 − gr) + gr · IoU; YOLOv7's train.py sets 1.0.</param>
     public YoloLoss(DetectHead head, Hyperparameters hyp, YoloLossKind kind, double gr = 1.0, bool autobalance = false)
     {
-        if (kind == YoloLossKind.AuxOta && head.Kind != "IAuxDetect")
+        if (kind == YoloLossKind.AuxOta && !head.IsAux)
             throw new ArgumentException($"ComputeLossAuxOTA needs an IAuxDetect head (P6 models), not {head.Kind}", nameof(kind));
         this.hyp = hyp;
         this.gr = gr;
@@ -69,11 +62,11 @@ public sealed class YoloLoss
     /// whatever the hyp's loss_ota), else ComputeLossOTA or ComputeLoss as <paramref name="lossOta"/> says (train.py).
     /// </summary>
     public static YoloLossKind KindFor(DetectHead head, bool lossOta) =>
-        head.Kind == "IAuxDetect" ? YoloLossKind.AuxOta : lossOta ? YoloLossKind.Ota : YoloLossKind.Plain;
+        head.IsAux ? YoloLossKind.AuxOta : lossOta ? YoloLossKind.Ota : YoloLossKind.Plain;
 
     public YoloLossKind Kind { get; }
 
-    /// <summary>Whether the candidates compete (ComputeLossOTA or ComputeLossAuxOTA).</summary>
+    /// <summary>Whether the candidates compete (ComputeLossOTA or ComputeLossAuxOTA); <c>loss --json</c> prints it.</summary>
     public bool Ota => Kind != YoloLossKind.Plain;
 
     /// <summary>Whether <see cref="Compute"/> wants the auxiliary outputs too (<c>ForwardRaw(x, includeAux: UsesAux)</c>).</summary>

@@ -25,7 +25,7 @@ public sealed class AdamL2(ParameterGroups parameters, double lr, double beta1, 
         var g = group.WeightDecay != 0 ? grad.add(parameter, group.WeightDecay) : grad;
         var average = StateOf(ExpAvg, name, () => zeros_like(parameter));
         var squares = StateOf(ExpAvgSq, name, () => zeros_like(parameter));
-        var count = StateOf(Steps, name, () => zeros(1, ScalarType.Int64));
+        var count = StateOf(Steps, name, () => zeros(1, ScalarType.Int64)); // on the CPU: read every step
         count.add_(1);
         var step = count.item<long>();
         average.mul_(beta1).add_(g, 1 - beta1);

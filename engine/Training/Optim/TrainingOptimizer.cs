@@ -89,7 +89,9 @@ public abstract class TrainingOptimizer : IDisposable
             if (state.Remove(key, out var old))
                 old.Dispose();
             using var scope = NewDisposeScope();
-            state[key] = tensor.to(tensor.dtype == ScalarType.Int64 ? ScalarType.Int64 : parameter.dtype).to(parameter.device).detach().clone().MoveToOuterDisposeScope();
+            // Step counts stay on the CPU, where reading them each step costs no device synchronisation.
+            var restored = tensor.dtype == ScalarType.Int64 ? tensor.cpu() : tensor.to(parameter.dtype).to(parameter.device);
+            state[key] = restored.detach().clone().MoveToOuterDisposeScope();
         }
     }
 
