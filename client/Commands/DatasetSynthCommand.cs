@@ -32,6 +32,10 @@ public sealed class DatasetSynthCommand : Command<DatasetSynthCommand.Settings>
         [DefaultValue(4)]
         public int Classes { get; init; } = 4;
 
+        [CommandOption("--kinds <LIST>")]
+        [Description("Shape kinds to label, in class order, e.g. circle,ring (overrides --classes, which takes the first N kinds)")]
+        public string? Kinds { get; init; }
+
         [CommandOption("--img <PIXELS>")]
         [Description("Width and height of the square images, a multiple of 32 from 64 to 4096")]
         [DefaultValue(320)]
@@ -57,6 +61,11 @@ public sealed class DatasetSynthCommand : Command<DatasetSynthCommand.Settings>
         [DefaultValue(8)]
         public int MaxObjects { get; init; } = 8;
 
+        [CommandOption("--min-visible <F>")]
+        [Description("Least share of each object left visible (not hidden by other objects or the image edge), above 0 and at most 1; 1 = whole objects only")]
+        [DefaultValue(0.5)]
+        public double MinVisible { get; init; } = 0.5;
+
         [CommandOption("--overwrite")]
         [Description("Replace --out if it holds a data set written by this command (it has synth.json); the old one stays until the new one is complete")]
         public bool Overwrite { get; init; }
@@ -66,8 +75,8 @@ public sealed class DatasetSynthCommand : Command<DatasetSynthCommand.Settings>
             var (min, max) = ObjectSizes();
             return new()
             {
-                Images = Images, Classes = Classes, ImageSize = Img, Seed = Seed, ValFraction = ValFraction,
-                MinObjectSize = min, MaxObjectSize = max, MaxObjects = MaxObjects,
+                Images = Images, Classes = Classes, Kinds = Kinds is null ? null : SyntheticDatasetOptions.ParseKinds(Kinds), ImageSize = Img, Seed = Seed, ValFraction = ValFraction,
+                MinObjectSize = min, MaxObjectSize = max, MaxObjects = MaxObjects, MinVisible = MinVisible,
             };
         }
 
@@ -83,6 +92,8 @@ public sealed class DatasetSynthCommand : Command<DatasetSynthCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Out))
                 return ValidationResult.Error("--out is required: the folder to write the data set to");
+            if (Kinds is not null && SyntheticDatasetOptions.ParseKinds(Kinds) is null)
+                return ValidationResult.Error($"--kinds {Kinds}: use names from {string.Join(", ", Enum.GetValues<ShapeKind>().Select(SyntheticDatasetOptions.NameOf))}, comma-separated");
             var (min, max) = ObjectSizes();
             if (double.IsNaN(min) || double.IsNaN(max))
                 return ValidationResult.Error($"--object-size {ObjectSize}: give MIN,MAX as shares of the image size, e.g. 0.05,0.4");

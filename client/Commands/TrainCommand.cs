@@ -29,7 +29,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Data { get; init; }
 
         [CommandOption("--hyp <NAME|PATH>")]
-        [Description("Hyperparameters: scratch.tiny, scratch.p5, scratch.p6, scratch.custom (YOLOv7's), finetune.tiny, scratch.adam.tiny (for --adam) or a hyp yaml. Default: scratch.tiny for tiny models, scratch.p6 for P6 models (IAuxDetect: trained with the auxiliary loss), else scratch.p5.")]
+        [Description("Hyperparameters: scratch.tiny, scratch.p5, scratch.p6, scratch.custom (YOLOv7's), finetune.tiny, scratch.adam.tiny (for --adam), synth.adam.tiny (--adam on dataset synth shapes) or a hyp yaml. Default: scratch.tiny for tiny models, scratch.p6 for P6 models (IAuxDetect: trained with the auxiliary loss), else scratch.p5.")]
         public string? Hyp { get; init; }
 
         [CommandOption("--epochs <N>")]

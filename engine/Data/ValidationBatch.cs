@@ -1,3 +1,4 @@
+using PruneCluster.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,7 +50,8 @@ public sealed class ValidationBatch
         // frombuffer views the cached array without copying it; to_type then makes the float32 copy, so the
         // shared uint8 pixels are never written.
         var bytes = torch.frombuffer(_batch.Pixels, ScalarType.Byte).view(Count, 3, Height, Width);
-        var images = bytes.to_type(ScalarType.Float32).div_(255f);
+        using var n = new KeptScalars();
+        var images = bytes.to_type(ScalarType.Float32).div_(n.Of(255.0));
         return (device is null ? images : images.to(device)).MoveToOuterDisposeScope();
     }
 

@@ -15,6 +15,7 @@ public sealed class DemoCliTests
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("2 iterations done", run.Stdout);
         Assert.Contains("ranked by score", run.Stdout);
+        Assert.Contains("      epoch 1/1: mAP@.5 ", run.Stderr); // the baseline's progress, one line per epoch
         var report = run.Stdout.Split('\n').Single(l => l.StartsWith("report: ", StringComparison.Ordinal))["report: ".Length..].Trim();
         Assert.StartsWith(Path.GetFullPath(output), report);
         Assert.Contains("2: fine-tuned", File.ReadAllText(report));
@@ -24,10 +25,11 @@ public sealed class DemoCliTests
         // From scratch it trains with Adam, a step every 8 images (train.py --adam, nbs 8).
         Assert.Contains("\"adam\": true", baseline);
         Assert.Contains("\"nominal_batch\": 8", baseline);
-        Assert.Contains("\"hyp_name\": \"scratch.adam.tiny\"", baseline);
-        // The data set is the demo's easy one: at most three objects per image, 20-60 % of its size.
+        Assert.Contains("\"hyp_name\": \"synth.adam.tiny\"", baseline);
+        // The data set is the demo's easy one: circles and rings, at most three objects per image, 20-60 % of its size.
         var synth = File.ReadAllText(Path.Combine(output, "data", "synth.json"));
         Assert.Contains("\"max_objects\": 3", synth);
+        Assert.Equal(["circle", "ring"], PruneCluster.Engine.Data.DataYaml.Load(Path.Combine(output, "data", "data.yaml")).Names);
 
         var again = Evaluation.PruneclusterProcess.Run("demo", "--out", output);
         Assert.Equal(2, again.ExitCode);

@@ -1,4 +1,5 @@
 using PruneCluster.Engine.Data;
+using PruneCluster.Engine.Data.Synthetic;
 using PruneCluster.Tests.Evaluation;
 
 namespace PruneCluster.Tests.Cli;
@@ -45,6 +46,9 @@ public sealed class DatasetSynthCliTests : IDisposable
         { ["--object-size", "0.5,0.2"], "--object-size 0.5,0.2" },
         { ["--object-size", "0,0.2"], "0 < MIN <= MAX <= 1" },
         { ["--max-objects", "0"], "--max-objects 0" },
+        { ["--min-visible", "0"], "--min-visible 0" },
+        { ["--kinds", "circle,oval"], "--kinds circle,oval: use names from circle, square" },
+        { ["--kinds", "ring,ring"], "--kinds ring,ring: name each shape kind once" },
     };
 
     [Theory]
@@ -57,6 +61,23 @@ public sealed class DatasetSynthCliTests : IDisposable
         Assert.Contains(expected, run.Stderr);
         Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(Path.Exists(folder));
+    }
+
+    [Fact]
+    public void KindsPicksTheLabelledShapesInClassOrder()
+    {
+        var folder = Path.Combine(_root, "kinds");
+        var run = PruneclusterProcess.Run("dataset", "synth", "--out", folder, "--images", "6", "--kinds", "ring,Circle", "--img", "64");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("objects per class (train/val): ring ", run.Stdout);
+        var data = DataYaml.Load(Path.Combine(folder, "data.yaml"));
+        Assert.Equal(["ring", "circle"], data.Names);
+        // The files are the generator's scenes for those options: class 0 is drawn as a ring, class 1 as a circle.
+        var options = new SyntheticDatasetOptions { Images = 6, Kinds = [ShapeKind.Ring, ShapeKind.Circle], ImageSize = 64 };
+        var objects = Enumerable.Range(0, 6).SelectMany(i => SyntheticSceneGenerator.Render(options, i).Objects).ToList();
+        Assert.All(objects, o => Assert.Equal(o.ClassId == 0 ? ShapeKind.Ring : ShapeKind.Circle, o.Kind));
+        Assert.Equal(2, objects.Select(o => o.ClassId).Distinct().Count());
+        Assert.Equal(SyntheticSceneGenerator.Render(options, 5).LabelText(), File.ReadAllText(SyntheticDataset.LabelPath(folder, options, 5)));
     }
 
     [Fact]

@@ -6,12 +6,16 @@ namespace PruneCluster.Tests.Training;
 public class HyperparameterFileTests
 {
     [Fact]
-    public void TheFourYolov7HypFilesTheFineTuningSetAndTheAdamSetAreBuiltIn() =>
-        Assert.Equal(["finetune.tiny", "scratch.adam.tiny", "scratch.custom", "scratch.p5", "scratch.p6", "scratch.tiny"], HyperparameterFile.BuiltInNames);
+    public void TheFourYolov7HypFilesTheFineTuningSetAndTheAdamSetsAreBuiltIn() =>
+        Assert.Equal(["finetune.tiny", "scratch.adam.tiny", "scratch.custom", "scratch.p5", "scratch.p6", "scratch.tiny", "synth.adam.tiny"], HyperparameterFile.BuiltInNames);
 
     [Fact]
     public void TheAdamSetIsScratchTinyWithLr0ATenth() =>
         Assert.Equal(HyperparameterFile.Load("scratch.tiny") with { Lr0 = 0.001 }, HyperparameterFile.Load("scratch.adam.tiny"));
+
+    [Fact]
+    public void TheSyntheticShapesSetIsTheAdamSetAtLr0Point003WithoutMosaicMixupOrPasteIn() =>
+        Assert.Equal(HyperparameterFile.Load("scratch.adam.tiny") with { Lr0 = 0.003, Mosaic = 0, Mixup = 0, PasteIn = 0 }, HyperparameterFile.Load("synth.adam.tiny"));
 
     [Fact]
     public void TheFineTuningSetIsScratchTinyWithALowerLrAndAShorterGentlerWarmup()
@@ -101,6 +105,6 @@ public class HyperparameterFileTests
     public void AnUnknownNameListsTheBuiltInSets()
     {
         var e = Assert.Throws<HyperparameterException>(() => HyperparameterFile.Load("scratch.huge"));
-        Assert.Equal("--hyp scratch.huge: no such file or built-in set; give a hyp yaml path or one of finetune.tiny, scratch.adam.tiny, scratch.custom, scratch.p5, scratch.p6, scratch.tiny", e.Message);
+        Assert.Equal("--hyp scratch.huge: no such file or built-in set; give a hyp yaml path or one of finetune.tiny, scratch.adam.tiny, scratch.custom, scratch.p5, scratch.p6, scratch.tiny, synth.adam.tiny", e.Message);
     }
 }

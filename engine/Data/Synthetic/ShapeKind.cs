@@ -1,8 +1,10 @@
 namespace PruneCluster.Engine.Data.Synthetic;
 
 /// <summary>
-/// The object kinds of a synthetic data set; class id = enum value, class name = the lower-case name. A data set of
-/// N classes uses the first N kinds, ordered so that the first ones are the easiest to tell apart.
+/// The object kinds of a synthetic data set; class name = the lower-case name. A data set of N classes uses the first
+/// N kinds (class id = enum value) unless <see cref="SyntheticDatasetOptions.Kinds"/> names them. How soon a model
+/// trained from scratch tells kinds apart varies: rings (a hole at the centre) soonest, circles from squares slowly
+/// (docs/synthetic-data.md).
 /// </summary>
 public enum ShapeKind
 {

@@ -76,8 +76,8 @@ public static class SyntheticDataset
 
             var counts = WriteImages(staging, options, progress, cancellationToken);
             var names = options.ClassNames;
-            var train = Tally(counts.Take(options.TrainImages), options.Classes);
-            var val = Tally(counts.Skip(options.TrainImages), options.Classes);
+            var train = Tally(counts.Take(options.TrainImages), names.Count);
+            var val = Tally(counts.Skip(options.TrainImages), names.Count);
             File.WriteAllText(Path.Combine(staging, DataYamlName), DataYamlText(options, names));
             File.WriteAllText(Path.Combine(staging, MarkerName), MarkerText(options, names, train, val));
             Replace(staging, target);
@@ -149,7 +149,7 @@ public static class SyntheticDataset
             # Paths are relative to this file (YOLOv7's own scripts resolve them from their working folder).
             train: images/train
             val: images/val
-            nc: {options.Classes}
+            nc: {names.Count}
             names: [{string.Join(", ", names.Select(n => $"'{n}'"))}]
 
             """);
@@ -168,6 +168,7 @@ public static class SyntheticDataset
             ["val_fraction"] = options.ValFraction,
             ["object_size"] = new[] { options.MinObjectSize, options.MaxObjectSize },
             ["max_objects"] = options.MaxObjects,
+            ["min_visible"] = options.MinVisible,
             ["names"] = names,
             ["train_objects"] = train,
             ["val_objects"] = val,

@@ -14,8 +14,14 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Images in total (train + val), at least 2 so that both splits have one.</summary>
     public int Images { get; init; } = 1000;
 
-    /// <summary>Classes 1..<see cref="MaxClasses"/>: the first N shape kinds.</summary>
+    /// <summary>Classes 1..<see cref="MaxClasses"/>: the first N shape kinds (unless <see cref="Kinds"/> names them).</summary>
     public int Classes { get; init; } = 4;
+
+    /// <summary>The shape kinds to label, in class-id order; null = the first <see cref="Classes"/> kinds.</summary>
+    public IReadOnlyList<ShapeKind>? Kinds { get; init; }
+
+    /// <summary>The labelled shape kinds; class id = position.</summary>
+    public IReadOnlyList<ShapeKind> ClassKinds => Kinds ?? Enum.GetValues<ShapeKind>().Take(Classes).ToList();
 
     /// <summary>Width and height of every image in pixels, a multiple of 32 (YOLOv7's largest stride).</summary>
     public int ImageSize { get; init; } = 320;
@@ -36,6 +42,13 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Each image gets 1 to this many objects (fewer where the occlusion rule leaves no room).</summary>
     public int MaxObjects { get; init; } = 8;
 
+    /// <summary>
+    /// Least share of each object's pixels left visible (not covered by later objects, not outside the image), above 0
+    /// and at most 1. The default 0.5 makes partly hidden objects; 1 makes every object whole and apart, the easiest
+    /// set to learn (a cut-off circle is hard to tell from a square's corner at 64 px).
+    /// </summary>
+    public double MinVisible { get; init; } = 0.5;
+
     /// <summary>The most objects an image can hold (the generator's owner map has one byte per pixel).</summary>
     public const int MaxObjectsLimit = 64;
 
@@ -50,8 +63,25 @@ public sealed record SyntheticDatasetOptions
     public int TrainImages => Images - ValImages;
 
     /// <summary>The class names, index = class id.</summary>
-    public IReadOnlyList<string> ClassNames =>
-        Enum.GetValues<ShapeKind>().Take(Classes).Select(k => k.ToString().ToLowerInvariant()).ToList();
+    public IReadOnlyList<string> ClassNames => ClassKinds.Select(NameOf).ToList();
+
+    public static string NameOf(ShapeKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>Reads "circle,ring" (names as <see cref="NameOf"/> gives them); null when a name is unknown.</summary>
+    public static IReadOnlyList<ShapeKind>? ParseKinds(string text)
+    {
+        var kinds = new List<ShapeKind>();
+        foreach (var name in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var kind = Enum.GetValues<ShapeKind>().Where(k => NameOf(k) == name.ToLowerInvariant()).Cast<ShapeKind?>().FirstOrDefault();
+            if (kind is null)
+                return null;
+            kinds.Add(kind.Value);
+        }
+        return kinds;
+    }
+
+    private static string KindList => string.Join(", ", Enum.GetValues<ShapeKind>().Select(NameOf));
 
     /// <summary>Throws <see cref="DatasetException"/> with a one-line message (named after the CLI options) when an option is out of range.</summary>
     public void Validate()
@@ -66,7 +96,9 @@ public sealed record SyntheticDatasetOptions
         if (Images < 2)
             return $"--images {Images}: a data set needs at least 2 images (one for train, one for val); use --images 2 or more";
         if (Classes < 1 || Classes > MaxClasses)
-            return $"--classes {Classes}: the generator has {MaxClasses} shape kinds ({string.Join(", ", Enum.GetNames<ShapeKind>()).ToLowerInvariant()}); use 1 to {MaxClasses}";
+            return $"--classes {Classes}: the generator has {MaxClasses} shape kinds ({KindList}); use 1 to {MaxClasses}";
+        if (Kinds is { } kinds && (kinds.Count == 0 || kinds.Distinct().Count() != kinds.Count))
+            return $"--kinds {string.Join(",", kinds.Select(NameOf))}: name each shape kind once, e.g. circle,ring (kinds: {KindList})";
         if (ImageSize < MinImageSize || ImageSize > MaxImageSize || ImageSize % 32 != 0)
             return $"--img {ImageSize}: the image size must be a multiple of 32 (YOLOv7's stride) from {MinImageSize} to {MaxImageSize}; use e.g. {Math.Clamp((ImageSize + 31) / 32 * 32, MinImageSize, MaxImageSize)}";
         if (!(ValFraction > 0 && ValFraction < 1))
@@ -75,6 +107,8 @@ public sealed record SyntheticDatasetOptions
             return string.Create(CultureInfo.InvariantCulture, $"--object-size {MinObjectSize},{MaxObjectSize}: give MIN,MAX as shares of the image size with 0 < MIN <= MAX <= 1, e.g. 0.05,0.4");
         if (MaxObjects < 1 || MaxObjects > MaxObjectsLimit)
             return $"--max-objects {MaxObjects}: use 1 to {MaxObjectsLimit}";
+        if (!(MinVisible > 0 && MinVisible <= 1))
+            return string.Create(CultureInfo.InvariantCulture, $"--min-visible {MinVisible}: the least visible share of an object must be above 0 and at most 1; use e.g. 0.5");
         if (Threads is < 1)
             return $"threads {Threads}: use at least 1";
         return null;

@@ -3,13 +3,11 @@ using System.Globalization;
 namespace PruneCluster.Engine.Data.Synthetic;
 
 /// <summary>
-/// One labelled object of a <see cref="SyntheticScene"/>: its class, its solid colour (every visible pixel has exactly
+/// One labelled object of a <see cref="SyntheticScene"/>: its class and shape kind, its solid colour (every visible pixel has exactly
 /// this BGR value) and the tight box of its visible pixels, [X1, X2) × [Y1, Y2) in pixels — the label.
 /// </summary>
-public sealed record SyntheticObject(int ClassId, byte B, byte G, byte R, int X1, int Y1, int X2, int Y2, int VisiblePixels, int Pixels)
+public sealed record SyntheticObject(int ClassId, ShapeKind Kind, byte B, byte G, byte R, int X1, int Y1, int X2, int Y2, int VisiblePixels, int Pixels)
 {
-    public ShapeKind Kind => (ShapeKind)ClassId;
-
     /// <summary>Share of the whole shape that is visible (neither covered nor outside the image).</summary>
     public double VisibleFraction => (double)VisiblePixels / Pixels;
 

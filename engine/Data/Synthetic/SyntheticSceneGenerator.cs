@@ -4,7 +4,7 @@ namespace PruneCluster.Engine.Data.Synthetic;
 /// Makes image <c>index</c> of a synthetic data set, fixed by (seed, index) and the options alone: a textured
 /// background, then 1 to <see cref="SyntheticDatasetOptions.MaxObjects"/> solid-coloured shapes placed back to front.
 /// <para>
-/// Occlusion rule: every object keeps at least <see cref="MinVisibleFraction"/> of its pixels visible (not covered by
+/// Occlusion rule: every object keeps at least <see cref="SyntheticDatasetOptions.MinVisible"/> of its pixels visible (not covered by
 /// later objects, not outside the image). A placement that would break this for the new object or for any object
 /// beneath it is rejected and tried again smaller and elsewhere; after <see cref="Attempts"/> rejections the object is
 /// left out. So every visible fragment belongs to a labelled object, and each label is the tight box of the object's
@@ -13,7 +13,6 @@ namespace PruneCluster.Engine.Data.Synthetic;
 /// </summary>
 public static class SyntheticSceneGenerator
 {
-    public const double MinVisibleFraction = 0.5;
     public const int Attempts = 30;
 
     /// <summary>The smallest object diameter in pixels, whatever the image size.</summary>
@@ -32,10 +31,11 @@ public static class SyntheticSceneGenerator
         var size = options.ImageSize;
         var random = SyntheticRandom.ForImage(options.Seed, index);
         var background = SyntheticBackground.Paint(size, random);
-        var canvas = new Canvas(size, background);
+        var canvas = new Canvas(size, background, options.MinVisible);
 
         // Classes cycle through a shuffled order, so every image is balanced to within one object per class.
-        var order = Enumerable.Range(0, options.Classes).ToArray();
+        var kinds = options.ClassKinds;
+        var order = Enumerable.Range(0, kinds.Count).ToArray();
         for (var i = order.Length - 1; i > 0; i--)
         {
             var j = random.Next(i + 1);
@@ -46,13 +46,14 @@ public static class SyntheticSceneGenerator
         var maxSize = Math.Max(minSize, options.MaxObjectSize * size);
         for (var k = 0; k < count; k++)
         {
-            var kind = (ShapeKind)order[k % order.Length];
+            var classId = order[k % order.Length];
+            var kind = kinds[classId];
             var diameter = random.LogUniform(minSize, maxSize);
             for (var attempt = 0; attempt < Attempts; attempt++, diameter = Math.Max(minSize, diameter * 0.9))
             {
                 var mask = ShapeMask.Draw(kind, random.Uniform(0, size), random.Uniform(0, size), diameter,
                     random.Uniform(0.8, 1.25), random.Uniform(0, 2 * Math.PI), random);
-                if (canvas.TryPlace(mask, kind, random))
+                if (canvas.TryPlace(mask, classId, kind, random))
                     break;
             }
         }
@@ -60,12 +61,12 @@ public static class SyntheticSceneGenerator
     }
 
     /// <summary>The image being composed: background pixels, which object owns each pixel, and the objects so far.</summary>
-    private sealed class Canvas(int size, byte[] background)
+    private sealed class Canvas(int size, byte[] background, double minVisible)
     {
         private readonly byte[] _owner = NewOwnerMap(size);
-        private readonly List<(ShapeKind Kind, byte B, byte G, byte R, int Visible, int Pixels)> _objects = [];
+        private readonly List<(int ClassId, ShapeKind Kind, byte B, byte G, byte R, int Visible, int Pixels)> _objects = [];
 
-        public bool TryPlace(ShapeMask mask, ShapeKind kind, SyntheticRandom random)
+        public bool TryPlace(ShapeMask mask, int classId, ShapeKind kind, SyntheticRandom random)
         {
             var covered = new int[_objects.Count];
             var visible = 0;
@@ -78,10 +79,10 @@ public static class SyntheticSceneGenerator
                 if (_owner[at] != SyntheticScene.Background)
                     covered[_owner[at]]++;
             });
-            if (visible == 0 || visible < MinVisibleFraction * mask.Area)
+            if (visible == 0 || visible < minVisible * mask.Area)
                 return false;
             for (var o = 0; o < _objects.Count; o++)
-                if (_objects[o].Visible - covered[o] < MinVisibleFraction * _objects[o].Pixels)
+                if (_objects[o].Visible - covered[o] < minVisible * _objects[o].Pixels)
                     return false;
 
             // Contrast with the mean colour beneath and with every object it overlaps, so that no object is invisible.
@@ -93,7 +94,7 @@ public static class SyntheticSceneGenerator
             ForEachPixel(mask, at => _owner[at] = index);
             for (var o = 0; o < _objects.Count; o++)
                 _objects[o] = _objects[o] with { Visible = _objects[o].Visible - covered[o] };
-            _objects.Add((kind, colour.B, colour.G, colour.R, visible, mask.Area));
+            _objects.Add((classId, kind, colour.B, colour.G, colour.R, visible, mask.Area));
             return true;
         }
 
@@ -112,7 +113,7 @@ public static class SyntheticSceneGenerator
                 var box = boxes[o];
                 boxes[o] = (Math.Min(box.X1, x), Math.Min(box.Y1, y), Math.Max(box.X2, x + 1), Math.Max(box.Y2, y + 1), box.Count + 1);
             }
-            var objects = _objects.Select((o, i) => new SyntheticObject((int)o.Kind, o.B, o.G, o.R,
+            var objects = _objects.Select((o, i) => new SyntheticObject(o.ClassId, o.Kind, o.B, o.G, o.R,
                 boxes[i].X1, boxes[i].Y1, boxes[i].X2, boxes[i].Y2, boxes[i].Count, o.Pixels)).ToList();
             return new SyntheticScene(size, bgr, _owner, objects);
         }

@@ -38,7 +38,7 @@ public sealed class Conv : YoloLayer, IConvUnit
         using var scope = NewDisposeScope();
         var y = conv.call(x);
         if (bn != null)
-            y = bn.call(y);
+            y = BatchNormForward.Apply(bn, y);
         return ChannelMask.ApplyOptional(Mask, act.call(y)).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using PruneCluster.Engine.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -138,9 +139,10 @@ public sealed class DetectHead : YoloLayer
     {
         using var scope = NewDisposeScope();
         var (bs, ny, nx) = (raw.shape[0], raw.shape[2], raw.shape[3]);
+        using var n = new KeptScalars(); // runs on every forward, often on several threads: no GC-freed temporaries
         var y = raw.sigmoid();
-        y[TensorIndex.Ellipsis, TensorIndex.Slice(0, 2)].mul_(2.0).sub_(0.5).add_(Grid(nx, ny, y.device)).mul_(Strides[i]);
-        y[TensorIndex.Ellipsis, TensorIndex.Slice(2, 4)].mul_(2).pow_(2).mul_(anchor_grid[i]);
+        y[TensorIndex.Ellipsis, TensorIndex.Slice(0, 2)].mul_(n.Of(2.0)).sub_(n.Of(0.5)).add_(Grid(nx, ny, y.device), n.One).mul_(n.Of(Strides[i]));
+        y[TensorIndex.Ellipsis, TensorIndex.Slice(2, 4)].mul_(n.Of(2L)).pow_(n.Of(2L)).mul_(anchor_grid[i]);
         // reshape, not view: a raw tensor that is not contiguous (not RawLevel's) gives a sigmoid with its strides.
         return y.reshape(bs, -1, Outputs).MoveToOuterDisposeScope();
     }

@@ -42,6 +42,9 @@ public sealed class RepConv : YoloLayer, IConvUnit
     private static Conv2d ConvOf(Sequential branch) => (Conv2d)branch[0];
     private static BatchNorm2d NormOf(Sequential branch) => (BatchNorm2d)branch[1];
 
+    // conv → norm, with the norm run by BatchNormForward (not Sequential's call of TorchSharp's forward).
+    private static Tensor Branch(Sequential branch, Tensor x) => BatchNormForward.Apply(NormOf(branch), ConvOf(branch).call(x));
+
     private IEnumerable<Conv2d> Convs => rbr_reparam != null ? [rbr_reparam] : [ConvOf(rbr_dense!), ConvOf(rbr_1x1!)];
 
     public override Tensor forward(IReadOnlyList<Tensor> inputs)
@@ -55,9 +58,9 @@ public sealed class RepConv : YoloLayer, IConvUnit
         }
         else
         {
-            y = rbr_dense!.call(x) + rbr_1x1!.call(x);
+            y = Branch(rbr_dense!, x) + Branch(rbr_1x1!, x);
             if (rbr_identity != null)
-                y = y + rbr_identity.call(x);
+                y = y + BatchNormForward.Apply(rbr_identity, x);
         }
         return ChannelMask.ApplyOptional(Mask, act.call(y)).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using PruneCluster.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Engine.Training.Optim;
@@ -21,18 +22,19 @@ public sealed class AdamL2(ParameterGroups parameters, double lr, double beta1, 
 
     protected override void Update(Group group, string name, Tensor parameter, Tensor grad)
     {
+        using var n = new KeptScalars();
         var beta1 = group.Momentum;
-        var g = group.WeightDecay != 0 ? grad.add(parameter, group.WeightDecay) : grad;
+        var g = group.WeightDecay != 0 ? grad.add(parameter, n.Of(group.WeightDecay)) : grad;
         var average = StateOf(ExpAvg, name, () => zeros_like(parameter));
         var squares = StateOf(ExpAvgSq, name, () => zeros_like(parameter));
         var count = StateOf(Steps, name, () => zeros(1, ScalarType.Int64)); // on the CPU: read every step
-        count.add_(1);
+        count.add_(n.One, n.One);
         var step = count.item<long>();
-        average.mul_(beta1).add_(g, 1 - beta1);
-        squares.mul_(beta2).addcmul_(g, g, 1 - beta2);
+        average.mul_(n.Of(beta1)).add_(g, n.Of(1 - beta1));
+        squares.mul_(n.Of(beta2)).addcmul_(g, g, n.Of(1 - beta2));
         var stepSize = group.Lr / (1 - Math.Pow(beta1, step));
-        var denominator = squares.sqrt().div_(Math.Sqrt(1 - Math.Pow(beta2, step))).add_(eps);
-        parameter.addcdiv_(average, denominator, -stepSize);
+        var denominator = squares.sqrt().div_(n.Of(Math.Sqrt(1 - Math.Pow(beta2, step)))).add_(n.Of(eps), n.One);
+        parameter.addcdiv_(average, denominator, n.Of(-stepSize));
     }
 
     protected override bool StateFits(string kind, Tensor tensor, Tensor parameter) => kind switch

@@ -1,4 +1,5 @@
 using PruneCluster.Engine.Models;
+using PruneCluster.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Engine.Training.Optim;
@@ -40,7 +41,8 @@ public sealed class ModelEma : IDisposable
             if (!target.is_floating_point())
                 continue; // num_batches_tracked
             using var scope = NewDisposeScope();
-            target.mul_(d).add_(source[key].detach() * (1 - d)); // v *= d; v += (1 - d) * msd[k]: two roundings, as there
+            using var n = new KeptScalars();
+            target.mul_(n.Of(d)).add_(source[key].detach().mul(n.Of(1 - d)), n.One); // v *= d; v += (1 - d) * msd[k]: two roundings, as there
         }
     }
 

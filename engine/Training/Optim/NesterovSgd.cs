@@ -1,3 +1,4 @@
+using PruneCluster.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Engine.Training.Optim;
@@ -20,16 +21,17 @@ public sealed class NesterovSgd(ParameterGroups parameters, double lr, double mo
     /// <summary>PyTorch's update: d = g + wd·p; buf = m·buf + d (d itself the first time); d += m·buf; p -= lr·d.</summary>
     protected override void Update(Group group, string name, Tensor parameter, Tensor grad)
     {
-        var step = group.WeightDecay != 0 ? grad.add(parameter, group.WeightDecay) : grad;
+        using var n = new KeptScalars();
+        var step = group.WeightDecay != 0 ? grad.add(parameter, n.Of(group.WeightDecay)) : grad;
         if (group.Momentum != 0)
         {
             if (TryGetState(Momentum, name, out var buffer))
-                buffer.mul_(group.Momentum).add_(step);
+                buffer.mul_(n.Of(group.Momentum)).add_(step, n.One);
             else
                 buffer = StateOf(Momentum, name, () => step.clone());
-            step = step.add(buffer, group.Momentum);
+            step = step.add(buffer, n.Of(group.Momentum));
         }
-        parameter.add_(step, -group.Lr);
+        parameter.add_(step, n.Of(-group.Lr));
     }
 
     protected override bool StateFits(string kind, Tensor tensor, Tensor parameter) =>

@@ -20,6 +20,10 @@ public sealed class SyntheticDatasetOptionsTests
         { new() { MaxObjectSize = 1.5 }, "0 < MIN <= MAX <= 1" },
         { new() { MaxObjects = 0 }, "--max-objects 0" },
         { new() { MaxObjects = 65 }, "use 1 to 64" },
+        { new() { MinVisible = 0 }, "--min-visible 0" },
+        { new() { Kinds = [] }, "name each shape kind once" },
+        { new() { Kinds = [ShapeKind.Star, ShapeKind.Star] }, "--kinds star,star" },
+        { new() { MinVisible = 1.5 }, "--min-visible 1.5" },
     };
 
     [Theory]

@@ -51,7 +51,7 @@ public sealed class SyntheticSceneTests(SyntheticDatasetFixture fixture) : IClas
                 var box = Enumerable.Range((int)y1, (int)(y2 - y1)).SelectMany(y => Enumerable.Range((int)x1, (int)(x2 - x1)).Select(x => y * size + x)).ToList();
                 var sameColour = box.Count(p => (pixels[3 * p], pixels[3 * p + 1], pixels[3 * p + 2]) == (o.B, o.G, o.R));
                 Assert.True(sameColour >= 0.15 * box.Count, $"image {i} object {k}: only {sameColour} of {box.Count} box pixels have its colour");
-                Assert.True(o.VisibleFraction >= SyntheticSceneGenerator.MinVisibleFraction, $"image {i} object {k}: {o.VisibleFraction:P0} visible");
+                Assert.True(o.VisibleFraction >= options.MinVisible, $"image {i} object {k}: {o.VisibleFraction:P0} visible");
             }
         }
         Assert.True(objects >= 3 * options.Images, $"only {objects} objects in {options.Images} images");
@@ -64,11 +64,25 @@ public sealed class SyntheticSceneTests(SyntheticDatasetFixture fixture) : IClas
         var objects = Enumerable.Range(0, 40).SelectMany(i => SyntheticSceneGenerator.Render(options, i).Objects).ToList();
         // Partly hidden (by later objects or the image edge), but never below the documented share.
         Assert.Contains(objects, o => o.VisibleFraction < 0.9);
-        Assert.All(objects, o => Assert.True(o.VisibleFraction >= SyntheticSceneGenerator.MinVisibleFraction));
+        Assert.All(objects, o => Assert.True(o.VisibleFraction >= options.MinVisible));
         // COCO's small (< 32² px) and large (> 96² px) objects both occur at 320.
         Assert.Contains(objects, o => (o.X2 - o.X1) * (o.Y2 - o.Y1) < 32 * 32);
         Assert.Contains(objects, o => (o.X2 - o.X1) * (o.Y2 - o.Y1) > 96 * 96);
         Assert.Contains(objects, o => o.X1 == 0 || o.Y1 == 0 || o.X2 == 320 || o.Y2 == 320);
+    }
+
+    [Fact]
+    public void MinVisibleOneMakesOnlyWholeObjects()
+    {
+        var options = fixture.Options with { Images = 300, ImageSize = 128, MinObjectSize = 0.2, MaxObjectSize = 0.6, MaxObjects = 3, MinVisible = 1 };
+        var scenes = Enumerable.Range(0, 40).Select(i => SyntheticSceneGenerator.Render(options, i)).ToList();
+        var objects = scenes.SelectMany(s => s.Objects).ToList();
+        // Neither covered by another object nor cut by the image edge (an object may touch it).
+        Assert.All(objects, o => Assert.Equal(1.0, o.VisibleFraction));
+        Assert.Contains(scenes, s => s.Objects.Count >= 2);
+        // The default (0.5) at the same sizes does cut objects.
+        var defaults = Enumerable.Range(0, 40).SelectMany(i => SyntheticSceneGenerator.Render(options with { MinVisible = 0.5 }, i).Objects);
+        Assert.Contains(defaults, o => o.VisibleFraction < 0.9);
     }
 
     [Fact]
