@@ -20,6 +20,8 @@ public sealed class Arguments
     public string Required(string name) =>
         values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"{name} is required");
 
+    public string? Optional(string name) => values.TryGetValue(name, out var v) ? v : null;
+
     public int Int(string name, int fallback) =>
         values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 

@@ -16,6 +16,7 @@ using PruneCluster.Engine.Training.Data;
 // prunecluster-bench throughput --weights W --data D [--img 320] [--batch 32]
 // prunecluster-bench loader --data D [--img 320] [--batch 16] [--workers 2] [--epochs 3] [--cache 0|1]
 // prunecluster-bench synth [--images 1000] [--img 320] [--classes 4]
+// prunecluster-bench learnability [--kinds "circle,ring;circle,square"] [--epochs 20] [--images 512] [--img 64] [--batch 8] [--hyp synth.adam.tiny]
 // prunecluster-bench cluster-sensitivity --weights W --data D [--img 320] [--batch 32] [--layers ...] [--rates ...]
 // prunecluster-bench scaleout [--tasks 10000] [--silos 1,2,4,8] [--slots 2] [--ms-per-gflop 1]
 // prunecluster-bench latency --weights W [--img 640] [--threads 1] [--warmup 2] [--runs 10] [--profile-runs 3] [--target 0.5] [--round-to 8]
@@ -29,6 +30,7 @@ return options.Command switch
     "throughput" => Throughput(options),
     "loader" => Loader(options),
     "synth" => Synth(options),
+    "learnability" => Learnability.Run(options),
     "scaleout" => ScaleOut.Run(options),
     "cluster-sensitivity" => ClusterSensitivity.Run(options),
     "latency" => Latency.Run(options),
@@ -37,7 +39,7 @@ return options.Command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|cluster-sensitivity|throughput|loader|synth|scaleout|latency --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
+    Console.Error.WriteLine("usage: prunecluster-bench engine|sensitivity|cluster-sensitivity|throughput|loader|synth|learnability|scaleout|latency --weights W [--data D] [--img N] [--batch N] [--layers N] [--rates a,b] [--repeats N]");
     return 2;
 }
 

@@ -44,8 +44,8 @@ public sealed record SyntheticDatasetOptions
 
     /// <summary>
     /// Least share of each object's pixels left visible (not covered by later objects, not outside the image), above 0
-    /// and at most 1. The default 0.5 makes partly hidden objects; 1 makes every object whole and apart, the easiest
-    /// set to learn (a cut-off circle is hard to tell from a square's corner at 64 px).
+    /// and at most 1. The default 0.5 makes partly hidden objects; 1 makes every object whole (neither covered nor cut
+    /// by the edge).
     /// </summary>
     public double MinVisible { get; init; } = 0.5;
 
