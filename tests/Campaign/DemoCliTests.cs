@@ -34,5 +34,9 @@ public sealed class DemoCliTests
         var again = Evaluation.PruneclusterProcess.Run("demo", "--out", output);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("is not empty", again.Stderr);
+
+        var noThreads = Evaluation.PruneclusterProcess.Run("demo", "--out", folder.File("other"), "--threads", "0");
+        Assert.Equal(2, noThreads.ExitCode);
+        Assert.Contains("--threads 0: use 1 to the number of cores", noThreads.Stderr);
     }
 }
