@@ -26,6 +26,7 @@ public static class Learnability
         var img = a.Int("--img", 64);
         var batch = a.Int("--batch", 8);
         var hyp = a.Optional("--hyp") ?? "synth.adam.tiny";
+        var marks = new[] { 5, 10, 15, epochs }.Where(e => e <= epochs).Distinct().ToList(); // epochs whose mAP@.5 the table shows
         var root = Directory.CreateTempSubdirectory("prunecluster-learn-").FullName;
         try
         {
@@ -59,13 +60,11 @@ public static class Learnability
                 var seconds = clock.Elapsed.TotalSeconds;
                 string At(int epoch) => epoch <= results.Count ? (results[epoch - 1].Map50 ?? 0).ToString("0.00", CultureInfo.InvariantCulture) : "";
                 var firstUseful = results.FindIndex(r => r.Map50 >= 0.5);
-                var marks = new[] { 5, 10, 15, epochs }.Where(e => e <= epochs).Distinct();
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
                     $"| {set} | {string.Join(" / ", marks.Select(At))} | {(firstUseful < 0 ? "—" : (firstUseful + 1).ToString(CultureInfo.InvariantCulture))} | {results[^1].Cls:0.0000} | {seconds / 60:0.0} |"));
                 Console.Error.WriteLine(rows[^1]);
             }
-            var header = string.Join(" / ", new[] { 5, 10, 15, epochs }.Where(e => e <= epochs).Distinct());
-            Console.WriteLine($"| kinds ({images} images at {img} px, {hyp}, batch {batch}) | mAP@.5 after epoch {header} | first epoch ≥ 0.5 | cls loss, last epoch | training (min) |");
+            Console.WriteLine($"| kinds ({images} images at {img} px, {hyp}, batch {batch}) | mAP@.5 after epoch {string.Join(" / ", marks)} | first epoch ≥ 0.5 | cls loss, last epoch | training (min) |");
             Console.WriteLine("|---|---|---|---|---|");
             rows.ForEach(Console.WriteLine);
             Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");

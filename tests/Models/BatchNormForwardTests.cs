@@ -1,5 +1,6 @@
 using PruneCluster.Engine.Models.Modules;
 using PruneCluster.Engine.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PruneCluster.Tests.Models;
@@ -62,17 +63,23 @@ public sealed class BatchNormForwardTests
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
     [Fact]
-    public void KeptScalarsKeepTheirValuesThroughACollection()
+    public void KeptScalarsStayAliveUntilDisposedAndCarryTheirValues()
     {
         using var scalars = new KeptScalars();
         using var t = ones(3);
         t.mul_(scalars.Of(2.5)).add_(scalars.Of(1L), scalars.One);
         Assert.Equal([3.5f, 3.5f, 3.5f], t.data<float>().ToArray());
-        var kept = scalars.Of(4.0);
-        // Even after a full collection the scalar is still usable: the set references it.
+        // Nothing but the set references this Scalar: a full collection must not finalize (free) it.
+        var made = MadeAndForgotten(scalars);
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        using var four = ones(1).mul(kept);
+        GC.Collect();
+        Assert.True(made.IsAlive, "the GC collected a Scalar the set should keep alive");
+        using var four = ones(1).mul((Scalar)made.Target!);
         Assert.Equal(4f, four.item<float>());
     }
+
+    // Not inlined, so that no local of the test method holds the Scalar.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference MadeAndForgotten(KeptScalars scalars) => new(scalars.Of(4.0));
 }

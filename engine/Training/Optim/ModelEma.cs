@@ -36,13 +36,14 @@ public sealed class ModelEma : IDisposable
         Updates++;
         var d = DecayAt(Updates);
         var source = StateDict.Ordered(model).ToDictionary(kv => kv.Key, kv => kv.Value);
+        using var n = new KeptScalars(); // the same three numbers for every tensor of this update
+        var (keep, take, one) = (n.Of(d), n.Of(1 - d), n.One);
         foreach (var (key, target) in StateDict.Ordered(Model))
         {
             if (!target.is_floating_point())
                 continue; // num_batches_tracked
             using var scope = NewDisposeScope();
-            using var n = new KeptScalars();
-            target.mul_(n.Of(d)).add_(source[key].detach().mul(n.Of(1 - d)), n.One); // v *= d; v += (1 - d) * msd[k]: two roundings, as there
+            target.mul_(keep).add_(source[key].detach().mul(take), one); // v *= d; v += (1 - d) * msd[k]: two roundings, as there
         }
     }
 
